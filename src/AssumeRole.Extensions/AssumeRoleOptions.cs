@@ -1,0 +1,65 @@
+using Amazon.Runtime;
+
+namespace AssumeRole.Extensions;
+
+/// <summary>
+/// Options of an <see cref="AssumeRoleCredentials"/> provider: the target role (the properties inherited from
+/// <see cref="AssumeRoleHopOptions"/>), an optional chain of roles assumed before it, the source credentials and the
+/// refresh behaviour.
+/// </summary>
+public class AssumeRoleOptions : AssumeRoleHopOptions
+{
+    /// <summary>
+    /// Gets the roles assumed before <see cref="AssumeRoleHopOptions.RoleArn"/>, first to last: <c>Chain[0]</c> is assumed
+    /// with the source credentials, each later hop with the previous hop's session, and the target role with the last.
+    /// </summary>
+    /// <value>The default value is an empty list (a single hop).</value>
+    public IList<AssumeRoleHopOptions> Chain { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets the credentials used to call STS for the first hop.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, which uses the AWS SDK's default credential chain.</value>
+    public AWSCredentials? SourceCredentials { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the first hop's source credentials are themselves a role session
+    /// (web identity, container role, an assumed-role profile), which makes every hop chained and capped at 3600 s.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: detected from the source (our own providers, temporary <c>ASIA</c>
+    /// keys, and the SDK's web identity and container providers count as role sessions).
+    /// </value>
+    public bool? SourceIsRoleSession { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long before expiry a refresh starts in the background while callers keep the current
+    /// credentials.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: derived from the session lifetime L — 5 minutes when L ≤ 20 minutes,
+    /// 15 minutes when L &lt; 90 minutes, else 60 minutes. Must exceed <see cref="MandatoryRefreshWindow"/>.
+    /// </value>
+    public TimeSpan? AdvisoryRefreshWindow { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long before expiry credentials stop being handed out: callers then wait for the refresh.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, which means 1 minute.</value>
+    public TimeSpan? MandatoryRefreshWindow { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a chained hop that asks for more than 3600 seconds fails at start-up
+    /// instead of being clamped to 3600 seconds with a warning.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (clamp and warn).</value>
+    public bool StrictChainDurations { get; set; }
+
+    /// <summary>Gets or sets the timeout of one STS request.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan StsRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many times a transient STS failure (throttling, 5xx, timeout, connection error) is retried within one refresh attempt.</summary>
+    /// <value>The default value is 2.</value>
+    public int MaxStsRetries { get; set; } = 2;
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using AssumeRole.Extensions.Diagnostics;
+using AssumeRole.Extensions.Refresh;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AssumeRole.Extensions.Caching;
+
+/// <summary>
+/// The process-wide session cache: providers (and DI clients) that would make the identical AssumeRole call from the
+/// same source principal get the same <see cref="RefreshingSession"/>, hence one STS call and one refresh.
+/// </summary>
+/// <remarks>
+/// Leased sessions (held by a live provider or a dependent hop) stay and refresh themselves. Unleased ones stay for
+/// reuse until they have been idle for <see cref="IdleTimeout"/> or have expired, and the least recently used go first
+/// when the cache holds more than <see cref="MaxSessions"/>. Eviction disposes the session, which releases its timer.
+/// One cache per <see cref="TimeProvider"/>, so that tests on a fake clock never share sessions with real time.
+/// </remarks>
+internal sealed class SessionCache : IDisposable
+{
+    private static readonly ConditionalWeakTable<TimeProvider, SessionCache> s_byTimeProvider = new();
+    private readonly ConcurrentDictionary<string, RefreshingSession> _sessions = new(StringComparer.Ordinal);
+    private readonly object _sweepGate = new();
+    private ITimer? _sweepTimer;
+
+    public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
+    {
+        Clock = new EngineClock(timeProvider);
+        Logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The cache of every provider on the system clock.</summary>
+    public static SessionCache Shared { get; } = new(TimeProvider.System);
+
+    public static SessionCache For(TimeProvider timeProvider) =>
+        ReferenceEquals(timeProvider, TimeProvider.System) ? Shared : s_byTimeProvider.GetValue(timeProvider, static tp => new SessionCache(tp));
+
+    public EngineClock Clock { get; }
+
+    public ILogger Logger { get; set; }
+
+    public int MaxSessions { get; set; } = AssumeRoleDefaults.MaxCachedSessions;
+
+    public TimeSpan IdleTimeout { get; set; } = AssumeRoleDefaults.SessionIdleTimeout;
+
+    public int Count => _sessions.Count;
+
+    /// <summary>Returns the session for <paramref name="key"/> with a lease taken for the caller, creating it if needed.</summary>
+    public RefreshingSession Acquire(string key, Func<RefreshingSession> create)
+    {
+        while (true)
+        {
+            if (_sessions.TryGetValue(key, out var existing))
+            {
+                if (existing.TryAddLease())
+                {
+                    return existing;
+                }
+
+                // Evicted between lookup and lease: drop the stale entry and look again.
+                _sessions.TryRemove(new KeyValuePair<string, RefreshingSession>(key, existing));
+                continue;
+            }
+
+            var created = create();
+            created.TryAddLease();
+            if (_sessions.TryAdd(key, created))
+            {
+                if (_sessions.Count > MaxSessions)
+                {
+                    Sweep();
+                }
+
+                return created;
+            }
+
+            // Another thread created it first: use theirs.
+            created.Dispose();
+        }
+    }
+
+    public bool TryGet(string key, out RefreshingSession? session) => _sessions.TryGetValue(key, out session);
+
+    /// <summary>Drops a lease; an unleased session becomes eligible for idle eviction.</summary>
+    public void Release(RefreshingSession session)
+    {
+        if (session.ReleaseLease() == 0)
+        {
+            EnsureSweepTimer();
+        }
+    }
+
+    /// <summary>Evicts unleased sessions that are idle or expired, then the least recently used beyond the size limit.</summary>
+    public int Sweep()
+    {
+        var now = Clock.NowMs;
+        var idleMs = (long)IdleTimeout.TotalMilliseconds;
+        var evicted = 0;
+        List<RefreshingSession>? unleased = null;
+        foreach (var (key, session) in _sessions)
+        {
+            if (session.Leases != 0)
+            {
+                continue;
+            }
+
+            var expired = session.State is { } s && now >= s.ExpiresAtMs;
+            if (expired || now - session.LastUsedMs >= idleMs)
+            {
+                evicted += Evict(key, session, expired ? "expired" : "idle") ? 1 : 0;
+            }
+            else
+            {
+                (unleased ??= []).Add(session);
+            }
+        }
+
+        var excess = _sessions.Count - MaxSessions;
+        if (excess > 0 && unleased is not null)
+        {
+            foreach (var session in unleased.OrderBy(s => s.LastUsedMs).Take(excess))
+            {
+                evicted += Evict(session.Key, session, "size limit") ? 1 : 0;
+            }
+        }
+
+        return evicted;
+    }
+
+    public void Dispose()
+    {
+        lock (_sweepGate)
+        {
+            _sweepTimer?.Dispose();
+            _sweepTimer = null;
+        }
+
+        foreach (var (_, session) in _sessions)
+        {
+            session.Dispose();
+        }
+
+        _sessions.Clear();
+    }
+
+    private bool Evict(string key, RefreshingSession session, string reason)
+    {
+        if (!session.TryEvict())
+        {
+            return false;
+        }
+
+        _sessions.TryRemove(new KeyValuePair<string, RefreshingSession>(key, session));
+        Log.SessionEvicted(Logger, session.RoleArn, reason);
+        session.Dispose();
+        return true;
+    }
+
+    private void EnsureSweepTimer()
+    {
+        lock (_sweepGate)
+        {
+            if (_sweepTimer is not null)
+            {
+                return;
+            }
+
+            var period = IdleTimeout < TimeSpan.FromMinutes(1) ? IdleTimeout : TimeSpan.FromMinutes(1);
+            _sweepTimer = Clock.TimeProvider.CreateTimer(static s => ((SessionCache)s!).OnSweepTimer(), this, period, period);
+        }
+    }
+
+    private void OnSweepTimer()
+    {
+        Sweep();
+        if (_sessions.IsEmpty)
+        {
+            lock (_sweepGate)
+            {
+                _sweepTimer?.Dispose();
+                _sweepTimer = null;
+            }
+        }
+    }
+}

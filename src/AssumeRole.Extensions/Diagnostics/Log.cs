@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace AssumeRole.Extensions.Diagnostics;
+
+/// <summary>
+/// Every log message of the library, with fixed event ids. Role ARNs, session names, STS error codes and request ids
+/// are logged; secret keys, session tokens and external IDs never are (none of these methods takes one).
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Assumed role {RoleArn} (hop {Hop}) as {AssumedRoleArn}; lifetime {LifetimeSeconds:F0} s, refresh in {RefreshInSeconds:F0} s, request id {RequestId}.")]
+    public static partial void SessionAssumed(ILogger logger, string roleArn, int hop, string? assumedRoleArn, double lifetimeSeconds, double refreshInSeconds, string? requestId);
+
+    [LoggerMessage(2, LogLevel.Debug, "Refresh of role {RoleArn} scheduled in {DueInSeconds:F1} s ({Reason}).")]
+    public static partial void RefreshScheduled(ILogger logger, string roleArn, double dueInSeconds, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Refresh of role {RoleArn} started ({Trigger}).")]
+    public static partial void RefreshStarted(ILogger logger, string roleArn, string trigger);
+
+    [LoggerMessage(4, LogLevel.Debug, "Refresh of role {RoleArn} succeeded ({Trigger}).")]
+    public static partial void RefreshSucceeded(ILogger logger, string roleArn, string trigger);
+
+    [LoggerMessage(5, LogLevel.Warning, "Refresh of role {RoleArn} failed ({Trigger}, attempt {Attempt}): {ErrorCode}, request id {RequestId}; next try in {RetryInSeconds:F1} s; valid credentials remain: {HasValidCredentials}.")]
+    public static partial void RefreshFailed(ILogger logger, string roleArn, string trigger, int attempt, string? errorCode, string? requestId, double retryInSeconds, bool hasValidCredentials, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Warning, "Role {RoleArn} (hop {Hop}) asks for {RequestedSeconds} s but is a chained hop, capped by STS at {CappedSeconds} s: clamped.")]
+    public static partial void DurationClamped(ILogger logger, string roleArn, int hop, int requestedSeconds, int cappedSeconds);
+
+    [LoggerMessage(7, LogLevel.Warning, "STS refused {RequestedSeconds} s for role {RoleArn}: {Reason}. Retrying at {CappedSeconds} s and remembering this cap for the role.")]
+    public static partial void DurationCapLearned(ILogger logger, string roleArn, int requestedSeconds, int cappedSeconds, string reason);
+
+    [LoggerMessage(8, LogLevel.Information, "Source credentials of role {RoleArn} (hop {Hop}) expired (ExpiredToken); refreshing the source once and retrying.")]
+    public static partial void SourceExpired(ILogger logger, string roleArn, int hop);
+
+    [LoggerMessage(9, LogLevel.Debug, "STS {Action} for role {RoleArn}: transient {ErrorCode}, retry {Attempt} in {DelayMs:F0} ms.")]
+    public static partial void StsRetry(ILogger logger, string action, string roleArn, string? errorCode, int attempt, double delayMs);
+
+    [LoggerMessage(10, LogLevel.Debug, "Session cache evicted the session of role {RoleArn} ({Reason}).")]
+    public static partial void SessionEvicted(ILogger logger, string roleArn, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "Session of role {RoleArn} lasts only {LifetimeSeconds:F0} s, shorter than the refresh windows; using advisory {AdvisorySeconds:F0} s and mandatory {MandatorySeconds:F0} s.")]
+    public static partial void WindowsShrunk(ILogger logger, string roleArn, double lifetimeSeconds, double advisorySeconds, double mandatorySeconds);
+}

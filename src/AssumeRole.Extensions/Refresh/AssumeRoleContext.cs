@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Sts;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AssumeRole.Extensions.Refresh;
+
+/// <summary>
+/// The services a provider runs on: clock, logging, the session cache, how STS clients are made, and learned duration
+/// caps. Production uses <see cref="For(TimeProvider?, ILoggerFactory?)"/>; tests swap the STS gateway for a double.
+/// </summary>
+internal sealed class AssumeRoleContext
+{
+    private static readonly ConcurrentDictionary<string, Lazy<IStsGateway>> s_sharedGateways = new(StringComparer.Ordinal);
+
+    public AssumeRoleContext(
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        SessionCache cache,
+        Func<AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> gatewayFactory,
+        DurationCaps caps,
+        Func<double>? random = null)
+    {
+        TimeProvider = timeProvider;
+        LoggerFactory = loggerFactory;
+        Cache = cache;
+        GatewayFactory = gatewayFactory;
+        Caps = caps;
+        Random = random;
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public SessionCache Cache { get; }
+
+    /// <summary>Makes (or shares) the STS gateway for a source principal and endpoint; Owned = the session disposes it.</summary>
+    public Func<AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> GatewayFactory { get; }
+
+    public DurationCaps Caps { get; }
+
+    public Func<double>? Random { get; }
+
+    public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        var tp = timeProvider ?? TimeProvider.System;
+        var lf = loggerFactory ?? NullLoggerFactory.Instance;
+        var cache = SessionCache.For(tp);
+        if (loggerFactory is not null && cache.Logger is NullLogger)
+        {
+            cache.Logger = lf.CreateLogger("AssumeRole.Extensions.SessionCache");
+        }
+
+        return new AssumeRoleContext(tp, lf, cache, SdkGateway, DurationCaps.Shared);
+    }
+
+    /// <summary>
+    /// One SDK STS client per root source principal and endpoint for the whole process, reused by every refresh; a
+    /// chained hop's source is a session, so its client belongs to (and is disposed with) the hop's session.
+    /// </summary>
+    private static (IStsGateway, bool) SdkGateway(AWSCredentials source, string principal, StsEndpoint endpoint)
+    {
+        if (source is SessionCredentials)
+        {
+            return (new SdkStsGateway(source, endpoint), true);
+        }
+
+        var key = principal + "|" + endpoint.Region + "|" + endpoint.ServiceUrl;
+        return (s_sharedGateways.GetOrAdd(key, _ => new Lazy<IStsGateway>(() => new SdkStsGateway(source, endpoint))).Value, false);
+    }
+}

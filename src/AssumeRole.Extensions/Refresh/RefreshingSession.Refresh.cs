@@ -1,0 +1,183 @@
+using System.Runtime.ExceptionServices;
+using AssumeRole.Extensions.Diagnostics;
+using AssumeRole.Extensions.Sts;
+
+namespace AssumeRole.Extensions.Refresh;
+
+/// <content>The shared refresh, the state it publishes and the proactive timer.</content>
+internal sealed partial class RefreshingSession
+{
+    private ITimer? _timer;
+
+    /// <summary>Starts a background refresh when none runs and no backoff holds it back. Never waits.</summary>
+    private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger)
+    {
+        // Cheap unlocked pre-check: in the advisory window every call comes here, and all but one must leave at once.
+        if (Volatile.Read(ref _inflight) is not null || now < Volatile.Read(ref _nextAttemptAtMs))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_disposed || _inflight is not null || now < _nextAttemptAtMs)
+            {
+                return;
+            }
+
+            _ = StartRefreshLocked(trigger);
+        }
+    }
+
+    /// <summary>Returns the refresh in flight, or starts one. Caller holds <see cref="_gate"/>.</summary>
+    private Task<SessionState> StartRefreshLocked(RefreshTrigger trigger)
+    {
+        if (_inflight is { } running)
+        {
+            return running;
+        }
+
+        var completion = new TaskCompletionSource<SessionState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inflight = completion.Task;
+        Log.RefreshStarted(_logger, RoleArn, TriggerName(trigger));
+
+        // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before its first
+        // await, and a caller in the advisory window must not pay for it.
+        _ = Task.Run(() => RefreshCoreAsync(completion, trigger));
+        return completion.Task;
+    }
+
+    private async Task RefreshCoreAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger)
+    {
+        var startedMs = Clock.NowMs;
+        try
+        {
+            var fetched = await _fetcher.FetchAsync(_disposeCts.Token).ConfigureAwait(false);
+            var state = BuildState(fetched, startedMs);
+            lock (_gate)
+            {
+                Volatile.Write(ref _state, state);
+                _inflight = null;
+                _failures = 0;
+                _nextAttemptAtMs = 0;
+                _lastError = null;
+                if (_leases > 0)
+                {
+                    ScheduleTimerLocked(state.RefreshAtMs, "refresh point");
+                }
+            }
+
+            Log.RefreshSucceeded(_logger, RoleArn, TriggerName(trigger));
+            Log.SessionAssumed(
+                _logger,
+                RoleArn,
+                _fetcher is AssumeRoleFetcher f ? f.Hop : 1,
+                fetched.AssumedRoleArn,
+                (state.ExpiresAtMs - startedMs) / 1000.0,
+                (state.RefreshAtMs - Clock.NowMs) / 1000.0,
+                fetched.RequestId);
+            completion.TrySetResult(state);
+        }
+        catch (Exception ex)
+        {
+            var now = Clock.NowMs;
+            long retryAt;
+            bool hasValid;
+            int attempt;
+            lock (_gate)
+            {
+                _inflight = null;
+                attempt = ++_failures;
+                var state = _state;
+                hasValid = state is not null && now < state.MandatoryAtMs;
+                retryAt = now + NextBackoffMs(attempt, state, now);
+                _nextAttemptAtMs = retryAt;
+                var memory = ex is AssumeRoleException { IsTransient: false }
+                    ? AssumeRoleDefaults.PermanentErrorMemory
+                    : AssumeRoleDefaults.TransientErrorMemory;
+                _lastError = ExceptionDispatchInfo.Capture(ex);
+                _lastErrorUntilMs = now + (long)memory.TotalMilliseconds;
+                if (_leases > 0 && !_disposed)
+                {
+                    ScheduleTimerLocked(retryAt, "backoff");
+                }
+            }
+
+            if (!_disposed)
+            {
+                var are = ex as AssumeRoleException;
+                Log.RefreshFailed(_logger, RoleArn, TriggerName(trigger), attempt, are?.ErrorCode, are?.RequestId, (retryAt - now) / 1000.0, hasValid, ex);
+            }
+
+            completion.TrySetException(_disposed ? new ObjectDisposedException(nameof(AssumeRoleCredentials), ex) : ex);
+        }
+    }
+
+    /// <summary>
+    /// Places the deadlines. The lifetime L is measured on the server's clock (response Date to Expiration), then laid
+    /// on our monotonic clock from the moment the request started, which errs early by the request's own latency.
+    /// </summary>
+    private SessionState BuildState(StsCredentials fetched, long startedMs)
+    {
+        var serverNow = fetched.ServerDate?.UtcDateTime ?? Clock.TimeProvider.GetUtcNow().UtcDateTime;
+        var lifetime = fetched.ExpirationUtc - serverNow;
+        if (lifetime <= TimeSpan.Zero)
+        {
+            throw new AssumeRoleException(
+                RoleArn, 1, 1, "ExpiredCredentials", fetched.RequestId, null, isTransient: true,
+                $"STS returned credentials that expire at {fetched.ExpirationUtc:O}, not after its own clock ({serverNow:O}).", null);
+        }
+
+        var mandatory = _settings.MandatoryWindow;
+        var advisory = _settings.AdvisoryWindow ?? AssumeRoleDefaults.AdvisoryWindowFor(lifetime);
+        if (advisory >= lifetime || mandatory >= advisory)
+        {
+            // A session shorter than the windows (a role's short lifetime, an emulator override): keep the order
+            // M < A < L so that a fresh session is always servable and still refreshed before expiry.
+            advisory = advisory >= lifetime ? lifetime / 2 : advisory;
+            mandatory = mandatory >= advisory ? advisory / 2 : mandatory;
+            Log.WindowsShrunk(_logger, RoleArn, lifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
+        }
+
+        var jitter = _settings.Random() * AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds;
+        var expiresAt = startedMs + (long)lifetime.TotalMilliseconds;
+        var refreshAt = expiresAt - (long)(advisory.TotalMilliseconds + jitter);
+        var mandatoryAt = expiresAt - (long)mandatory.TotalMilliseconds;
+        var localExpiry = Clock.TimeProvider.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(expiresAt - Clock.NowMs);
+        return new SessionState(fetched.Credentials, refreshAt, mandatoryAt, expiresAt, localExpiry, fetched.AssumedRoleArn);
+    }
+
+    /// <summary>Arms the proactive timer. Caller holds <see cref="_gate"/>.</summary>
+    private void ScheduleTimerLocked(long dueMs, string reason)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, dueMs - Clock.NowMs));
+        _timer ??= Clock.TimeProvider.CreateTimer(static s => ((RefreshingSession)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        Log.RefreshScheduled(_logger, RoleArn, delay.TotalSeconds, reason);
+    }
+
+    private void OnTimer()
+    {
+        // An unleased session is idle: nobody will ask for it, so let the cache evict it instead of refreshing it.
+        if (Volatile.Read(ref _leases) <= 0 || Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
+        TryStartBackgroundRefresh(Clock.NowMs, RefreshTrigger.Proactive);
+    }
+
+    private static string TriggerName(RefreshTrigger trigger) => trigger switch
+    {
+        RefreshTrigger.Cold => "cold",
+        RefreshTrigger.Advisory => "advisory",
+        RefreshTrigger.Proactive => "proactive",
+        RefreshTrigger.Mandatory => "mandatory",
+        _ => "forced",
+    };
+}

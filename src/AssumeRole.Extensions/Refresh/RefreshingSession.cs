@@ -1,0 +1,210 @@
+using System.Runtime.ExceptionServices;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace AssumeRole.Extensions.Refresh;
+
+/// <summary>
+/// One assumed-role session (one role, one exact AssumeRole request, one source principal) and its refresh engine:
+/// lock-free reads before the refresh point, one shared background refresh in the advisory window, callers wait only
+/// when nothing usable is cached, jittered proactive timer, backoff after failures, error memory.
+/// </summary>
+/// <remarks>
+/// Shared by every provider with the same session key through <see cref="Caching.SessionCache"/>. Kept alive by
+/// leases: a leased session refreshes itself proactively; an unleased one is kept for reuse until the cache evicts it.
+/// </remarks>
+internal sealed partial class RefreshingSession : IDisposable
+{
+    private readonly ISessionFetcher _fetcher;
+    private readonly SessionSettings _settings;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _disposeCts = new();
+
+    private SessionState? _state;
+    private Task<SessionState>? _inflight;
+    private int _leases;
+    private long _lastUsedMs;
+    private bool _disposed;
+
+    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger)
+    {
+        Key = key;
+        _fetcher = fetcher;
+        Clock = clock;
+        _settings = settings;
+        _logger = logger;
+        _lastUsedMs = clock.NowMs;
+    }
+
+    public string Key { get; }
+
+    public string RoleArn => _fetcher.RoleArn;
+
+    public EngineClock Clock { get; }
+
+    /// <summary>The current state, or <see langword="null"/> before the first successful fetch. Read lock-free.</summary>
+    public SessionState? State => Volatile.Read(ref _state);
+
+    public int Leases => Volatile.Read(ref _leases);
+
+    public long LastUsedMs => Volatile.Read(ref _lastUsedMs);
+
+    public bool IsDisposed => Volatile.Read(ref _disposed);
+
+    /// <summary>The warm path: lock-free and allocation-free before the refresh point.</summary>
+    public ImmutableCredentials GetCredentials()
+    {
+        var state = Volatile.Read(ref _state);
+        if (state is not null && Clock.NowMs < state.RefreshAtMs)
+        {
+            return state.Credentials;
+        }
+
+        // Safe to block: the refresh itself runs on the thread pool and never needs this thread.
+        return GetStateSlowAsync(CancellationToken.None).GetAwaiter().GetResult().Credentials;
+    }
+
+    /// <summary>The async warm path: returns the state's cached completed task, so it allocates nothing.</summary>
+    public Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var state = Volatile.Read(ref _state);
+        if (state is not null && Clock.NowMs < state.RefreshAtMs)
+        {
+            return state.CredentialsTask;
+        }
+
+        return SlowAsync(cancellationToken);
+
+        async Task<ImmutableCredentials> SlowAsync(CancellationToken ct) =>
+            (await GetStateSlowAsync(ct).ConfigureAwait(false)).Credentials;
+    }
+
+    /// <summary>
+    /// The slow path: called when the state is missing or past its refresh point. Returns at once with the cached
+    /// state in the advisory window (making sure one background refresh runs); otherwise waits for the one shared
+    /// refresh. <paramref name="cancellationToken"/> ends only this caller's wait, never the shared fetch.
+    /// </summary>
+    public Task<SessionState> GetStateSlowAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.NowMs;
+        Volatile.Write(ref _lastUsedMs, now);
+        var state = State;
+        if (state is not null && now < state.MandatoryAtMs)
+        {
+            if (now >= state.RefreshAtMs)
+            {
+                TryStartBackgroundRefresh(now, RefreshTrigger.Advisory);
+            }
+
+            return Task.FromResult(state);
+        }
+
+        Task<SessionState> refresh;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Error memory: a failure seconds ago is answered again at once, so that a hot loop of callers cannot
+            // hammer STS while it refuses or is down.
+            if (_inflight is null && _lastError is { } error && now < _lastErrorUntilMs)
+            {
+                return Task.FromException<SessionState>(error.SourceException);
+            }
+
+            refresh = StartRefreshLocked(state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory);
+        }
+
+        return cancellationToken.CanBeCanceled ? refresh.WaitAsync(cancellationToken) : refresh;
+    }
+
+    /// <summary>Fetches new credentials now, whatever the cached state (used when a dependent hop got ExpiredToken).</summary>
+    public Task<SessionState> ForceRefreshAsync(CancellationToken cancellationToken)
+    {
+        Task<SessionState> refresh;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            refresh = StartRefreshLocked(RefreshTrigger.Forced);
+        }
+
+        return refresh.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Adds a lease; fails when the session was already evicted or disposed.</summary>
+    public bool TryAddLease()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _leases < 0)
+            {
+                return false;
+            }
+
+            _leases++;
+            _lastUsedMs = Clock.NowMs;
+            if (_leases == 1 && _state is { } state)
+            {
+                // Leased again after an idle spell: resume proactive refreshes.
+                ScheduleTimerLocked(Math.Max(state.RefreshAtMs, _nextAttemptAtMs), "lease resumed");
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Drops a lease and returns how many remain.</summary>
+    public int ReleaseLease()
+    {
+        lock (_gate)
+        {
+            if (_leases > 0)
+            {
+                _leases--;
+            }
+
+            _lastUsedMs = Clock.NowMs;
+            return _leases;
+        }
+    }
+
+    /// <summary>Marks an unleased session as evicted so that no provider can lease it any more.</summary>
+    public bool TryEvict()
+    {
+        lock (_gate)
+        {
+            if (_leases != 0 || _disposed)
+            {
+                return false;
+            }
+
+            _leases = -1;
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _leases = -1;
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        _disposeCts.Cancel();
+        _disposeCts.Dispose();
+        _fetcher.Dispose();
+    }
+
+    public override string ToString() => $"RefreshingSession {{ RoleArn = {RoleArn}, Leases = {Leases} }}";
+
+    private ExceptionDispatchInfo? _lastError;
+    private long _lastErrorUntilMs;
+}

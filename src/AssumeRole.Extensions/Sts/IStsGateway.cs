@@ -1,0 +1,16 @@
+using Amazon.SecurityToken.Model;
+
+namespace AssumeRole.Extensions.Sts;
+
+/// <summary>
+/// The STS calls the engine makes. Production uses the AWS SDK client (<see cref="SdkStsGateway"/>); unit tests use an
+/// in-memory STS double. Implementations throw <see cref="StsCallException"/> for every STS or transport failure.
+/// </summary>
+internal interface IStsGateway : IDisposable
+{
+    Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken);
+
+    Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken);
+
+    Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+
+namespace AssumeRole.Extensions.Sts;
+
+/// <summary>
+/// STS through the AWS SDK client: the SDK signs (SigV4) and parses; we turn its retries off (our Polly pipeline owns
+/// retries) and read the response's HTTP <c>Date</c> so that lifetimes are measured on the server's clock.
+/// One instance serves every refresh of every session with the same source and endpoint.
+/// </summary>
+internal sealed class SdkStsGateway : IStsGateway
+{
+    private readonly AmazonSecurityTokenServiceClient _client;
+
+    // The SDK raises AfterResponseEvent with the request object we passed in, which lets concurrent calls on one
+    // client each find their own response Date.
+    private readonly ConditionalWeakTable<AmazonWebServiceRequest, StrongBox<DateTimeOffset?>> _serverDates = new();
+
+    public SdkStsGateway(AWSCredentials sourceCredentials, StsEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(sourceCredentials);
+        var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = 0 };
+        if (endpoint.ServiceUrl is { } url)
+        {
+            config.ServiceURL = url;
+            config.AuthenticationRegion = endpoint.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(endpoint.Region);
+        }
+
+        _client = new AmazonSecurityTokenServiceClient(sourceCredentials, config);
+        _client.AfterResponseEvent += OnAfterResponse;
+    }
+
+    public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = await CallAsync(() => _client.AssumeRoleAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
+    }
+
+    public async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = await CallAsync(() => _client.AssumeRoleWithWebIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
+    }
+
+    public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = await CallAsync(() => _client.GetSessionTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, null, response.ResponseMetadata?.RequestId);
+    }
+
+    public void Dispose()
+    {
+        _client.AfterResponseEvent -= OnAfterResponse;
+        _client.Dispose();
+    }
+
+    private StrongBox<DateTimeOffset?> Track(AmazonWebServiceRequest request)
+    {
+        var box = new StrongBox<DateTimeOffset?>();
+        _serverDates.AddOrUpdate(request, box);
+        return box;
+    }
+
+    private void OnAfterResponse(object sender, ResponseEventArgs e)
+    {
+        if (e is not WebServiceResponseEventArgs args || args.Request is null || !_serverDates.TryGetValue(args.Request, out var box))
+        {
+            return;
+        }
+
+        foreach (var (name, value) in args.ResponseHeaders ?? new Dictionary<string, string>())
+        {
+            if (string.Equals(name, "Date", StringComparison.OrdinalIgnoreCase)
+                && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+            {
+                box.Value = date;
+                return;
+            }
+        }
+    }
+
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (Classify(ex) is { } classified)
+        {
+            throw classified;
+        }
+    }
+
+    /// <summary>Turns what the SDK or the network threw into a classified <see cref="StsCallException"/>.</summary>
+    internal static StsCallException? Classify(Exception ex)
+    {
+        switch (ex)
+        {
+            case AmazonServiceException service when service.ErrorCode is not null || service.StatusCode != 0:
+            {
+                var status = service.StatusCode == 0 ? (HttpStatusCode?)null : service.StatusCode;
+                var transient = StsCallException.IsTransientCode(service.ErrorCode) || (int)service.StatusCode >= 500
+                    || (service.ErrorCode is null && IsNetworkFailure(service.InnerException));
+                return new StsCallException(service.ErrorCode, service.Message, status, service.RequestId, transient, service);
+            }
+
+            case OperationCanceledException or TimeoutException:
+                return new StsCallException("RequestTimeout", "The STS request timed out.", null, null, isTransient: true, ex);
+
+            case var _ when IsNetworkFailure(ex):
+                return new StsCallException("ConnectionError", $"STS could not be reached: {ex.GetBaseException().Message}", null, null, isTransient: true, ex);
+
+            case AmazonUnmarshallingException or System.Xml.XmlException:
+                return new StsCallException("MalformedResponse", "STS sent a response that could not be parsed.", null, null, isTransient: true, ex);
+
+            case AmazonClientException client:
+                return new StsCallException("ClientError", client.Message, null, null, isTransient: IsNetworkFailure(client.InnerException), ex);
+
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNetworkFailure(Exception? ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static StsCredentials Map(Credentials? credentials, DateTimeOffset? serverDate, string? assumedRoleArn, string? requestId)
+    {
+        if (credentials?.AccessKeyId is null || credentials.SecretAccessKey is null || credentials.Expiration is not { } expiration)
+        {
+            throw new StsCallException("MalformedResponse", "STS answered without credentials or expiration.", null, requestId, isTransient: true);
+        }
+
+        var accountId = AccountIdOf(assumedRoleArn);
+        var immutable = accountId is null
+            ? new ImmutableCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken)
+            : new ImmutableCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, accountId);
+        var expirationUtc = expiration.Kind == DateTimeKind.Local ? expiration.ToUniversalTime() : DateTime.SpecifyKind(expiration, DateTimeKind.Utc);
+        return new StsCredentials(immutable, expirationUtc, serverDate, assumedRoleArn, requestId);
+    }
+
+    /// <summary>The account of <c>arn:aws:sts::123456789012:assumed-role/R/S</c>, for the SDK's account-based endpoints.</summary>
+    internal static string? AccountIdOf(string? arn)
+    {
+        var parts = arn?.Split(':', 6);
+        return parts is { Length: 6 } && parts[4].Length == 12 ? parts[4] : null;
+    }
+}

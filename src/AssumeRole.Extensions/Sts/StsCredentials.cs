@@ -1,0 +1,21 @@
+using Amazon.Runtime;
+
+namespace AssumeRole.Extensions.Sts;
+
+/// <summary>What one successful STS call returned.</summary>
+/// <param name="Credentials">The temporary credentials.</param>
+/// <param name="ExpirationUtc">The expiry STS reported, on the server's clock.</param>
+/// <param name="ServerDate">The HTTP <c>Date</c> of the response, when known: the server's "now", against which the lifetime is measured.</param>
+/// <param name="AssumedRoleArn">The session ARN (<c>arn:aws:sts::ACCT:assumed-role/ROLE/SESSION</c>), when returned.</param>
+/// <param name="RequestId">The STS request id.</param>
+internal sealed record StsCredentials(
+    ImmutableCredentials Credentials,
+    DateTime ExpirationUtc,
+    DateTimeOffset? ServerDate,
+    string? AssumedRoleArn,
+    string? RequestId)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"StsCredentials {{ AccessKeyId = {Credentials.AccessKey}, ExpirationUtc = {ExpirationUtc:O}, AssumedRoleArn = {AssumedRoleArn}, RequestId = {RequestId} }}";
+}
