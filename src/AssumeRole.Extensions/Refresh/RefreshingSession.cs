@@ -52,6 +52,9 @@ internal sealed partial class RefreshingSession : IDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed);
 
+    /// <summary>The refresh in flight, if any (tests await it; the engine never blocks on it).</summary>
+    internal Task<SessionState>? PendingRefresh => Volatile.Read(ref _inflight);
+
     /// <summary>The warm path: lock-free and allocation-free before the refresh point.</summary>
     public ImmutableCredentials GetCredentials()
     {
