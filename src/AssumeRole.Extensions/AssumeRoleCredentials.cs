@@ -58,45 +58,15 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         ArgumentNullException.ThrowIfNull(context);
         AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
         _cache = context.Cache;
-        var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
-
-        var source = options.SourceCredentials ?? SourcePrincipal.DefaultChain;
-        var sourceIsRoleSession = options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source);
-        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger);
-
-        RoleArn = options.RoleArn!;
-        HopCount = hops.Count;
-
-        // Walk the chain: each hop's session is looked up (or created) under a key that includes the previous hop's
-        // key, so chains that share a prefix share those sessions.
-        RefreshingSession? previous = null;
-        var principal = SourcePrincipal.KeyOf(source);
-        foreach (var hop in hops)
-        {
-            var key = hop.ComputeKey(principal);
-            var parent = previous;
-            var hopSource = parent is null ? source : new SessionCredentials(parent);
-            var hopPrincipal = principal;
-            var session = _cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
-            if (previous is not null)
-            {
-                // The hop's session holds its own lease on its source; drop the one taken while walking.
-                _cache.Release(previous);
-            }
-
-            previous = session;
-            principal = "session:" + key;
-        }
-
-        _session = previous!;
+        (_session, RoleArn, HopCount) = Bind(options, context);
         SessionKey = _session.Key;
     }
 
     /// <summary>Gets the ARN of the role these credentials assume (the last hop of a chain).</summary>
-    public string RoleArn { get; }
+    public string RoleArn { get; private set; }
 
     /// <summary>Gets the number of hops (1 for a single role).</summary>
-    public int HopCount { get; }
+    public int HopCount { get; private set; }
 
     /// <summary>Gets the expiry of the credentials currently cached, or <see langword="null"/> before the first fetch.</summary>
     public override DateTime? Expiration
@@ -108,7 +78,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     /// <summary>Gets the ARN of the assumed-role session currently cached, or <see langword="null"/> before the first fetch.</summary>
     public string? AssumedRoleArn => _session?.State?.AssumedRoleArn;
 
-    internal string SessionKey { get; }
+    internal string SessionKey { get; private set; }
 
     internal RefreshingSession Session => _session ?? throw new ObjectDisposedException(nameof(AssumeRoleCredentials));
 
@@ -154,6 +124,76 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         }
     }
 
+    /// <summary>
+    /// Points this provider at the session(s) for new options (a configuration reload). Callers that already hold
+    /// credentials keep them; the next call reads the new session. The warm path is unchanged: one field read.
+    /// </summary>
+    /// <exception cref="ArgumentException">The new options break an STS rule; the provider keeps its current session.</exception>
+    internal void Reconfigure(AssumeRoleOptions options, AssumeRoleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(context);
+        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        var (session, roleArn, hopCount) = Bind(options, context);
+        var old = Volatile.Read(ref _session);
+        while (true)
+        {
+            if (old is null)
+            {
+                // Disposed meanwhile: the new session must not leak its lease.
+                context.Cache.Release(session);
+                return;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _session, session, old);
+            if (ReferenceEquals(seen, old))
+            {
+                break;
+            }
+
+            old = seen;
+        }
+
+        RoleArn = roleArn;
+        HopCount = hopCount;
+        SessionKey = session.Key;
+        _cache.Release(old);
+    }
+
+    /// <summary>Walks the chain and leases the session of its last hop (creating sessions as needed).</summary>
+    private static (RefreshingSession Session, string RoleArn, int HopCount) Bind(AssumeRoleOptions options, AssumeRoleContext context)
+    {
+        var cache = context.Cache;
+        var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
+
+        var source = options.SourceCredentials ?? SourcePrincipal.DefaultChain;
+        var sourceIsRoleSession = options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source);
+        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger);
+
+        // Walk the chain: each hop's session is looked up (or created) under a key that includes the previous hop's
+        // key, so chains that share a prefix share those sessions.
+        RefreshingSession? previous = null;
+        var principal = SourcePrincipal.KeyOf(source);
+        foreach (var hop in hops)
+        {
+            var key = hop.ComputeKey(principal);
+            var parent = previous;
+            var hopSource = parent is null ? source : new SessionCredentials(parent);
+            var hopPrincipal = principal;
+            var session = cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+            if (previous is not null)
+            {
+                // The hop's session holds its own lease on its source; drop the one taken while walking.
+                cache.Release(previous);
+            }
+
+            previous = session;
+            principal = "session:" + key;
+        }
+
+        return (previous!, options.RoleArn!, hops.Count);
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"AssumeRoleCredentials {{ RoleArn = {RoleArn}, Hops = {HopCount} }}";
 
@@ -173,7 +213,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source session of this hop was disposed.");
         }
 
-        var fetcher = new AssumeRoleFetcher(
+        ISessionFetcher fetcher = new AssumeRoleFetcher(
             hop,
             gateway,
             owned,
@@ -182,6 +222,13 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger),
             context.Caps,
             logger);
+
+        // The multi-tenant factory wraps the fetcher to rate-limit STS calls outside the per-request timeout.
+        if (context.FetcherDecorator is { } decorate)
+        {
+            fetcher = decorate(fetcher);
+        }
+
         return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger);
     }
 }

@@ -44,6 +44,12 @@ internal sealed class AssumeRoleContext
 
     public Func<double>? Random { get; }
 
+    /// <summary>
+    /// Wraps every new session's fetcher, or <see langword="null"/>. The multi-tenant factory uses it to rate-limit
+    /// STS calls: the wait happens before the per-request timeout starts, so a queued call never times out.
+    /// </summary>
+    public Func<ISessionFetcher, ISessionFetcher>? FetcherDecorator { get; init; }
+
     public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         var tp = timeProvider ?? TimeProvider.System;

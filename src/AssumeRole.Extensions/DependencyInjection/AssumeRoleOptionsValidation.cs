@@ -1,0 +1,26 @@
+using AssumeRole.Extensions.Validation;
+using Microsoft.Extensions.Options;
+
+namespace AssumeRole.Extensions.DependencyInjection;
+
+/// <summary>
+/// Runs the engine's rules (<see cref="AssumeRoleOptionsValidator"/>: STS limits on each field, rules across fields
+/// and hops) at host start for every registered role, so a bad configuration stops the host with messages that name
+/// the role, the field and the rule. Options of names nobody registered are not ours and are skipped.
+/// </summary>
+internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistration> registrations) : IValidateOptions<AssumeRoleOptions>
+{
+    private readonly Dictionary<string, AssumeRoleRegistration> _registrations =
+        registrations.DistinctBy(r => r.Name).ToDictionary(r => r.Name, StringComparer.Ordinal);
+
+    public ValidateOptionsResult Validate(string? name, AssumeRoleOptions options)
+    {
+        if (!_registrations.TryGetValue(name ?? Options.DefaultName, out var registration))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var failures = AssumeRoleOptionsValidator.Validate(options, registration.DisplayName);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
