@@ -1,4 +1,7 @@
+using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Validation;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AssumeRole.Extensions.DependencyInjection;
@@ -21,6 +24,25 @@ internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistra
         }
 
         var failures = AssumeRoleOptionsValidator.Validate(options, registration.DisplayName);
+        if (failures.Count == 0 && options.StrictChainDurations)
+        {
+            // The chaining cap depends on the hop's position (and the source), which the planner knows: run it now
+            // so a strict-mode violation stops the host at start rather than at first resolution.
+            try
+            {
+                var sourceIsRoleSession = options.SourceIsRoleSession
+                    ?? (options.SourceCredentials is { } source && SourcePrincipal.IsRoleSession(source));
+                ChainPlanner.Plan(options, sourceIsRoleSession, NullLogger.Instance);
+            }
+            catch (ArgumentException ex)
+            {
+                var text = ex.Message
+                    .Replace("Invalid AssumeRole options: ", string.Empty, StringComparison.Ordinal)
+                    .Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+                failures.Add($"Role '{registration.DisplayName}': {text}");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
