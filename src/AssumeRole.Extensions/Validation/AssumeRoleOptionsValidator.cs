@@ -134,16 +134,10 @@ internal static partial class AssumeRoleOptionsValidator
 
         ValidateTags(hop, p, failures);
 
-        if (hop.SourceIdentity is { } si)
+        // The pattern has no ':', which also enforces STS's rule that a source identity cannot start with "aws:".
+        if (hop.SourceIdentity is { } si && (si.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(si)))
         {
-            if (si.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(si))
-            {
-                failures.Add($"{p}SourceIdentity '{si}' must be 2–64 characters from [\\w+=,.@-].");
-            }
-            else if (si.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            {
-                failures.Add($"{p}SourceIdentity '{si}' must not start with 'aws:'.");
-            }
+            failures.Add($"{p}SourceIdentity '{si}' must be 2–64 characters from [\\w+=,.@-] (so it cannot start with 'aws:').");
         }
 
         if (hop.MfaSerialNumber is { } serial)

@@ -35,6 +35,12 @@ internal sealed class FakeSts : IStsGateway
 
     public int CallCount => _calls.Count;
 
+    /// <summary>
+    /// Waits (spinning, bounded by real time as a safety net only) until background work has made
+    /// <paramref name="count"/> calls; refreshes run on the thread pool, so a count can lag the clock by a moment.
+    /// </summary>
+    public bool WaitForCalls(int count) => SpinWait.SpinUntil(() => _calls.Count >= count, TimeSpan.FromSeconds(10));
+
     public IReadOnlyList<AssumeRoleRequest> Calls => [.. _calls];
 
     public List<IStsGateway> Disposed { get; } = [];
