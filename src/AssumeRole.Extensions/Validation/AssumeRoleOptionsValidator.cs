@@ -61,6 +61,16 @@ internal static partial class AssumeRoleOptionsValidator
             failures.Add($"{prefix}MaxStsRetries must be between 0 and 10; got {options.MaxStsRetries}.");
         }
 
+        if (options.DistributedCache is not null && options.DataProtectionProvider is null)
+        {
+            failures.Add($"{prefix}DistributedCache requires DataProtectionProvider: sessions are sealed before they leave the process.");
+        }
+
+        if (options.FileCacheDirectory is { } dir && string.IsNullOrWhiteSpace(dir))
+        {
+            failures.Add($"{prefix}FileCacheDirectory must not be blank; leave it null to disable the file cache.");
+        }
+
         if (hops.Count + 1 > AssumeRoleDefaults.MaxChainDepth)
         {
             failures.Add($"{prefix}Chain has {hops.Count + 1} hops; at most {AssumeRoleDefaults.MaxChainDepth} are allowed.");

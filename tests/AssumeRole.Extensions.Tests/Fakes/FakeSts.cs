@@ -93,5 +93,16 @@ internal sealed class FakeSts : IStsGateway
     public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("FakeSts does not model GetSessionToken.");
 
+    /// <summary>The ARN GetCallerIdentity reports for the gateway's source.</summary>
+    public string CallerArn { get; set; } = "arn:aws:sts::123456789012:assumed-role/Source/i-0123456789";
+
+    public int CallerIdentityCalls { get; private set; }
+
+    public Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    {
+        CallerIdentityCalls++;
+        return Task.FromResult(CallerArn);
+    }
+
     public void Dispose() => Disposed.Add(this);
 }
