@@ -40,4 +40,13 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Session of role {RoleArn} lasts only {LifetimeSeconds:F0} s, shorter than the refresh windows; using advisory {AdvisorySeconds:F0} s and mandatory {MandatorySeconds:F0} s.")]
     public static partial void WindowsShrunk(ILogger logger, string roleArn, double lifetimeSeconds, double advisorySeconds, double mandatorySeconds);
+
+    [LoggerMessage(30, LogLevel.Debug, "Session of role {RoleArn} found in the {Level} cache.")]
+    public static partial void SecondLevelCacheHit(ILogger logger, string roleArn, string level);
+
+    [LoggerMessage(31, LogLevel.Debug, "Session of role {RoleArn} not in the {Level} cache.")]
+    public static partial void SecondLevelCacheMiss(ILogger logger, string roleArn, string level);
+
+    [LoggerMessage(32, LogLevel.Warning, "The {Level} session cache failed to {Operation} for role {RoleArn} ({ErrorType}); continuing without it.")]
+    public static partial void SecondLevelCacheError(ILogger logger, string roleArn, string level, string operation, string errorType);
 }

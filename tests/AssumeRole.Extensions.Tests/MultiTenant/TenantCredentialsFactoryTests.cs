@@ -252,6 +252,8 @@ public sealed class TenantCredentialsFactoryTests
         public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
             inner.GetSessionTokenAsync(request, cancellationToken);
 
+        public Task<string> GetCallerArnAsync(CancellationToken cancellationToken) => inner.GetCallerArnAsync(cancellationToken);
+
         public void Dispose()
         {
         }
