@@ -30,6 +30,7 @@ public sealed class AssumeRoleOptionsBindingTests
                 "StrictChainDurations": true,
                 "StsRequestTimeout": "00:00:05",
                 "MaxStsRetries": 4,
+                "FileCacheDirectory": "/tmp/assume-role-binding-test",
                 "Chain": [
                   {
                     "RoleArn": "arn:aws:iam::111111111111:role/Hub",
@@ -90,6 +91,7 @@ public sealed class AssumeRoleOptionsBindingTests
         Assert.True(o.StrictChainDurations);
         Assert.Equal(TimeSpan.FromSeconds(5), o.StsRequestTimeout);
         Assert.Equal(4, o.MaxStsRetries);
+        Assert.Equal("/tmp/assume-role-binding-test", o.FileCacheDirectory);
 
         Assert.Equal(2, o.Chain.Count);
         var hub = o.Chain[0];
