@@ -45,7 +45,15 @@ internal sealed class StsRequestPipeline
         var (delay, fault) = _faults.Evaluate(request.Action, request.RoleArn);
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+            _faults.OnDelayStarted();
+            try
+            {
+                await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                _faults.OnDelayEnded();
+            }
         }
 
         if (fault is not null && await ApplyFaultAsync(context, fault, record).ConfigureAwait(false))
