@@ -45,10 +45,13 @@ internal sealed class StsRequestPipeline
         var (delay, fault) = _faults.Evaluate(request.Action, request.RoleArn);
         if (delay > TimeSpan.Zero)
         {
+            // The timer must exist before waiters hear of the delay: a test that advances a fake clock on that signal
+            // would otherwise move time before the timer starts counting.
+            var delayed = Task.Delay(delay, _time, context.RequestAborted);
             _faults.OnDelayStarted();
             try
             {
-                await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+                await delayed.ConfigureAwait(false);
             }
             finally
             {
