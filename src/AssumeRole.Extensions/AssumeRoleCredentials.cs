@@ -56,7 +56,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        AssumeRoleTelemetry.ThrowIfInvalid(options, nameof(options), context.LoggerFactory);
         _cache = context.Cache;
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
 
@@ -182,6 +182,6 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger),
             context.Caps,
             logger);
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger, context.Telemetry);
     }
 }
