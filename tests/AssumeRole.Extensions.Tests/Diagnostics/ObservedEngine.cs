@@ -60,6 +60,9 @@ internal sealed class ObservedEngine : IDisposable
         }
     }
 
+    /// <summary>Every stopped span the listener saw, this test's or not.</summary>
+    public IReadOnlyList<Activity> AllActivities => [.. _activities];
+
     public AssumeRoleCredentials Create(Action<AssumeRoleOptions>? configure = null) =>
         Engine.Create(o =>
         {
