@@ -56,7 +56,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        AssumeRoleTelemetry.ThrowIfInvalid(options, nameof(options), context.LoggerFactory);
         _cache = context.Cache;
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
 
@@ -186,10 +186,10 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var levels = SecondLevelCaches(options, context.TimeProvider);
         if (levels.Count > 0)
         {
-            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop, settings, context.TimeProvider, logger);
+            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop, settings, context.TimeProvider, logger, context.Telemetry);
         }
 
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
     }
 
     /// <summary>
@@ -211,7 +211,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
         if (options.DistributedCache is { } distributed && options.DataProtectionProvider is { } protection)
         {
-            levels.Add(new DistributedSessionCache(distributed, protection.CreateProtector(DistributedSessionCache.ProtectorPurpose)));
+            levels.Add(new DistributedSessionCache(distributed, protection));
         }
 
         return levels;

@@ -25,6 +25,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
     private readonly SessionSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly AssumeRoleTelemetry _telemetry;
     private readonly SemaphoreSlim _keyGate = new(1, 1);
     private string? _key;
 
@@ -35,8 +36,10 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         HopSpec hop,
         SessionSettings settings,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        AssumeRoleTelemetry telemetry)
     {
+        _telemetry = telemetry;
         _inner = inner;
         _levels = levels;
         _principal = principal;
@@ -61,15 +64,15 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
                 {
                     if (await level.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } cached && IsFreshEnough(cached))
                     {
-                        Log.SecondLevelCacheHit(_logger, RoleArn, level.Level);
+                        _telemetry.CacheLookup(_logger, level.Level, hit: true, RoleArn);
                         return cached;
                     }
 
-                    Log.SecondLevelCacheMiss(_logger, RoleArn, level.Level);
+                    _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    Log.SecondLevelCacheError(_logger, RoleArn, level.Level, "read", ex.GetType().Name);
+                    _telemetry.CacheError(_logger, level.Level, "read", RoleArn, ex);
                 }
             }
         }
@@ -87,7 +90,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    Log.SecondLevelCacheError(_logger, RoleArn, level.Level, "write", ex.GetType().Name);
+                    _telemetry.CacheError(_logger, level.Level, "write", RoleArn, ex);
                 }
             }
         }
@@ -116,7 +119,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.SecondLevelCacheError(_logger, RoleArn, "all", "identify source", ex.GetType().Name);
+            _telemetry.CacheError(_logger, "second-level", "source identification", RoleArn, ex);
             return null;
         }
         finally

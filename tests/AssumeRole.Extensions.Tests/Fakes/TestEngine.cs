@@ -1,4 +1,5 @@
 using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Sts;
 using Amazon.Runtime;
@@ -13,14 +14,14 @@ internal sealed class TestEngine
 {
     public const string RoleArn = "arn:aws:iam::123456789012:role/Demo";
 
-    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, FakeTimeProvider? time = null, FakeSts? sts = null)
+    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         Sts = sts ?? new FakeSts(Time);
         Jitter = jitter;
-        Cache = new SessionCache(Time);
+        Cache = new SessionCache(Time, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
         Caps = new DurationCaps();
-        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (_, _, _) => (Sts, false), Caps, () => Jitter);
+        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (_, _, _) => (Sts, false), Caps, () => Jitter, telemetry);
     }
 
     public FakeTimeProvider Time { get; }
