@@ -43,6 +43,9 @@ internal sealed partial class RefreshingSession : IDisposable
 
     public string RoleArn => _fetcher.RoleArn;
 
+    /// <summary>How this session obtains credentials (a chained hop's cache key derives from its source's).</summary>
+    internal ISessionFetcher Fetcher => _fetcher;
+
     public EngineClock Clock { get; }
 
     /// <summary>The current state, or <see langword="null"/> before the first successful fetch. Read lock-free.</summary>
