@@ -37,9 +37,8 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         SessionSettings settings,
         TimeProvider timeProvider,
         ILogger logger,
-        AssumeRoleTelemetry telemetry)
+        AssumeRoleTelemetry? telemetry = null)
     {
-        _telemetry = telemetry;
         _inner = inner;
         _levels = levels;
         _principal = principal;
@@ -47,6 +46,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
+        _telemetry = telemetry ?? AssumeRoleTelemetry.Default;
     }
 
     public string RoleArn => _inner.RoleArn;
@@ -119,7 +119,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _telemetry.CacheError(_logger, "second-level", "source identification", RoleArn, ex);
+            Log.SecondLevelCacheError(_logger, RoleArn, "all", "identify source", ex.GetType().Name);
             return null;
         }
         finally

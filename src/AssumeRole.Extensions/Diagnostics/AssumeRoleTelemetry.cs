@@ -170,17 +170,33 @@ internal sealed partial class AssumeRoleTelemetry
             { TelemetryNames.CacheLevelTag, level },
             { TelemetryNames.CacheResultTag, hit ? TelemetryNames.Hit : TelemetryNames.Miss },
         });
+        // The memory level is looked up on every provider construction, the second levels once per refresh.
+        var memory = level == TelemetryNames.MemoryLevel;
         if (hit)
         {
-            Log.CacheHit(logger, level, roleArn);
+            if (memory)
+            {
+                Log.CacheHit(logger, level, roleArn);
+            }
+            else
+            {
+                Log.SecondLevelCacheHit(logger, roleArn, level);
+            }
         }
-        else
+        else if (memory)
         {
             Log.CacheMiss(logger, level, roleArn);
         }
+        else
+        {
+            Log.SecondLevelCacheMiss(logger, roleArn, level);
+        }
     }
 
-    /// <summary>Records a failed read or write of a second-level cache (the caller carries on without it).</summary>
+    /// <summary>
+    /// Records a failed read or write of a second-level cache (the caller carries on without it). Only the exception's
+    /// type is logged: a cache client's message may quote what it was given.
+    /// </summary>
     public void CacheError(ILogger logger, string level, string operation, string roleArn, Exception exception)
     {
         _cacheLookups.Add(1, new TagList
@@ -188,7 +204,7 @@ internal sealed partial class AssumeRoleTelemetry
             { TelemetryNames.CacheLevelTag, level },
             { TelemetryNames.CacheResultTag, TelemetryNames.Error },
         });
-        Log.CacheError(logger, level, operation, roleArn, exception);
+        Log.SecondLevelCacheError(logger, roleArn, level, operation, exception.GetType().Name);
     }
 
     private IEnumerable<Measurement<double>> ObserveTimeToExpiry()

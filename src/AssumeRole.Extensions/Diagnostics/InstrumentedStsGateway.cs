@@ -48,21 +48,25 @@ internal sealed class InstrumentedStsGateway : IStsGateway
     public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
         CallAsync("GetSessionToken", null, null, request, static (g, r, ct) => g.GetSessionTokenAsync(r, ct), cancellationToken);
 
+    /// <summary>Used by the second-level caches to name the source principal; an STS request like the others.</summary>
     public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
     {
-        using var activity = AssumeRoleTelemetry.StartStsCall("GetCallerIdentity", null, null);
+        const string Action = "GetCallerIdentity";
+        using var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
         var started = _timeProvider.GetTimestamp();
+        string arn;
         try
         {
-            var arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
-            _telemetry.StsCallCompleted(activity, _logger, "GetCallerIdentity", null, _timeProvider.GetElapsedTime(started), null, null);
-            return arn;
+            arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _telemetry.StsCallCompleted(activity, _logger, "GetCallerIdentity", null, _timeProvider.GetElapsedTime(started), null, ex);
+            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
             throw;
         }
+
+        _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
+        return arn;
     }
 
     public void Dispose() => Inner.Dispose();

@@ -47,9 +47,6 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Debug, "Session cache ({Level}) miss for role {RoleArn}.")]
     public static partial void CacheMiss(ILogger logger, string level, string roleArn);
 
-    [LoggerMessage(14, LogLevel.Warning, "Session cache ({Level}) {Operation} failed for role {RoleArn}; carrying on without it.")]
-    public static partial void CacheError(ILogger logger, string level, string operation, string roleArn, Exception exception);
-
     [LoggerMessage(15, LogLevel.Error, "AssumeRole options {Registration} are invalid: {Failures}")]
     public static partial void ValidationFailed(ILogger logger, string registration, string failures);
 
@@ -61,4 +58,13 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Information, "Refresh of role {RoleArn} recovered after {ConsecutiveFailures} consecutive failures.")]
     public static partial void RefreshRecovered(ILogger logger, string roleArn, int consecutiveFailures);
+
+    [LoggerMessage(30, LogLevel.Debug, "Session of role {RoleArn} found in the {Level} cache.")]
+    public static partial void SecondLevelCacheHit(ILogger logger, string roleArn, string level);
+
+    [LoggerMessage(31, LogLevel.Debug, "Session of role {RoleArn} not in the {Level} cache.")]
+    public static partial void SecondLevelCacheMiss(ILogger logger, string roleArn, string level);
+
+    [LoggerMessage(32, LogLevel.Warning, "The {Level} session cache failed to {Operation} for role {RoleArn} ({ErrorType}); continuing without it.")]
+    public static partial void SecondLevelCacheError(ILogger logger, string roleArn, string level, string operation, string errorType);
 }

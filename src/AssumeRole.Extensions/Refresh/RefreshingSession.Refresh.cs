@@ -73,7 +73,7 @@ internal sealed partial class RefreshingSession
             Log.SessionAssumed(
                 _logger,
                 RoleArn,
-                _fetcher is AssumeRoleFetcher f ? f.Hop : 1,
+                Hop,
                 fetched.AssumedRoleArn,
                 (state.ExpiresAtMs - startedMs) / 1000.0,
                 (state.RefreshAtMs - Clock.NowMs) / 1000.0,

@@ -1,3 +1,4 @@
+using AssumeRole.Extensions.Caching;
 using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Sts;
 
@@ -10,7 +11,7 @@ internal sealed partial class RefreshingSession
     internal AssumeRoleTelemetry Telemetry { get; }
 
     /// <summary>This session's hop in its chain (1-based).</summary>
-    internal int Hop => _fetcher is AssumeRoleFetcher f ? f.Hop : 1;
+    internal int Hop => (_fetcher is CachedSessionFetcher cached ? cached.Inner : _fetcher) is AssumeRoleFetcher f ? f.Hop : 1;
 
     /// <summary>A consistent snapshot of the refresh state. Takes the session's lock briefly; never calls STS.</summary>
     public SessionStatus GetStatus()

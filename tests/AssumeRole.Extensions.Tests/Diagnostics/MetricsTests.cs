@@ -134,6 +134,37 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task CacheLookups_FileCacheSharedByTwoProcesses_CountMissThenHitAtFileLevel()
+    {
+        using var o = new ObservedEngine("MetricFileCache");
+        using var lookups = o.Collect<long>(TelemetryNames.CacheLookups);
+        var directory = Directory.CreateTempSubdirectory("assume-role-obs-").FullName;
+        try
+        {
+            var processB = new TestEngine(time: o.Engine.Time, sts: o.Sts, telemetry: o.Telemetry);
+            using var a = o.Create(opt => opt.FileCacheDirectory = directory);
+            await a.WarmUpAsync(TestContext.Current.CancellationToken);
+            using var b = processB.Create(opt =>
+            {
+                opt.RoleArn = o.RoleArn;
+                opt.FileCacheDirectory = directory;
+            });
+            await b.WarmUpAsync(TestContext.Current.CancellationToken);
+
+            var file = lookups.GetMeasurementSnapshot()
+                .Where(m => (string?)m.Tags[TelemetryNames.CacheLevelTag] == "file")
+                .Select(m => (string?)m.Tags[TelemetryNames.CacheResultTag])
+                .ToList();
+            Assert.Equal(["miss", "hit"], file);
+            Assert.Equal(1, o.Sts.CallCount);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TimeToExpiry_LeasedSession_ReportsSecondsLeftPerRoleAndDropsReleasedOnes()
     {
         using var o = new ObservedEngine("MetricGauge");

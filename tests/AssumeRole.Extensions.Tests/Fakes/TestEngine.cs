@@ -14,7 +14,7 @@ internal sealed class TestEngine
 {
     public const string RoleArn = "arn:aws:iam::123456789012:role/Demo";
 
-    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null)
+    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, FakeTimeProvider? time = null, FakeSts? sts = null, AssumeRoleTelemetry? telemetry = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         Sts = sts ?? new FakeSts(Time);
