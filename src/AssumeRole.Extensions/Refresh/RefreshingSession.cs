@@ -171,6 +171,13 @@ internal sealed partial class RefreshingSession : IDisposable
                 _leases--;
             }
 
+            if (_leases == 0)
+            {
+                // Nobody holds the session: stop its proactive timer now. It stays cached for reuse (a new lease
+                // re-arms the timer) until the cache evicts it, which also cancels a fetch still in flight.
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
             _lastUsedMs = Clock.NowMs;
             return _leases;
         }
