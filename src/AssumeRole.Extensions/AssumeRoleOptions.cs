@@ -17,6 +17,20 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     public IList<AssumeRoleHopOptions> Chain { get; set; } = [];
 
     /// <summary>
+    /// Gets or sets a web identity exchange (<c>AssumeRoleWithWebIdentity</c>, e.g. EKS IRSA) made before the first role of
+    /// the chain. Exclusive with <see cref="SessionToken"/> and <see cref="SourceCredentials"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the first hop is an AssumeRole call).</value>
+    public WebIdentityOptions? WebIdentity { get; set; }
+
+    /// <summary>
+    /// Gets or sets a <c>GetSessionToken</c> call (usually with MFA) made with <see cref="SourceCredentials"/> before the
+    /// first role of the chain, so that one MFA code serves every hop above it. Exclusive with <see cref="WebIdentity"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the first hop is an AssumeRole call).</value>
+    public SessionTokenOptions? SessionToken { get; set; }
+
+    /// <summary>
     /// Gets or sets the credentials used to call STS for the first hop.
     /// </summary>
     /// <value>The default value is <see langword="null"/>, which uses the AWS SDK's default credential chain.</value>
