@@ -20,7 +20,8 @@ internal sealed class TestEngine
         Jitter = jitter;
         Cache = new SessionCache(Time);
         Caps = new DurationCaps();
-        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (_, _, _) => (Sts, false), Caps, () => Jitter);
+        // Each source gets its own view of the one STS double, so calls record (and resolve, as the SDK does) the credentials they were signed with.
+        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (source, _, _) => (Sts.ViewFor(source), false), Caps, () => Jitter);
     }
 
     public FakeTimeProvider Time { get; }
