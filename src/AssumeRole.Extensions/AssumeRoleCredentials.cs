@@ -59,7 +59,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        AssumeRoleTelemetry.ThrowIfInvalid(options, nameof(options), context.LoggerFactory);
         _cache = context.Cache;
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
 
@@ -87,7 +87,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
         foreach (var hop in hops)
         {
-            var key = hop.ComputeKey(principal);
+            var key = hop.ComputeKey(principal + L2Marker(options));
             var parent = previous;
             var hopSource = parent is null ? source : new SessionCredentials(parent);
             var hopPrincipal = principal;
@@ -185,7 +185,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         ISessionFetcher fetcher = hop.IsWebIdentity
             ? new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger)
             : new SessionTokenFetcher(hop, gateway, owned, pipeline);
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger, context.Telemetry);
     }
 
     private static RefreshingSession CreateSession(
@@ -204,7 +204,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source session of this hop was disposed.");
         }
 
-        var fetcher = new AssumeRoleFetcher(
+        ISessionFetcher fetcher = new AssumeRoleFetcher(
             hop,
             gateway,
             owned,
@@ -213,6 +213,57 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger),
             context.Caps,
             logger);
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger);
+        var settings = SessionSettings.From(options, context.Random);
+        var levels = SecondLevelCaches(options, context.TimeProvider);
+        if (levels.Count > 0)
+        {
+            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop, settings, context.TimeProvider, logger, context.Telemetry);
+        }
+
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
+    }
+
+    /// <summary>
+    /// Providers with different second-level caches get different sessions, so a provider never silently inherits
+    /// (or loses) a file or fleet cache because another provider created the session first.
+    /// </summary>
+    private static string L2Marker(AssumeRoleOptions options) =>
+        options.FileCacheDirectory is null && options.DistributedCache is null
+            ? string.Empty
+            : $"|file={options.FileCacheDirectory}|dist={(options.DistributedCache is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(options.DistributedCache))}";
+
+    private static List<ISecondLevelCache> SecondLevelCaches(AssumeRoleOptions options, TimeProvider timeProvider)
+    {
+        var levels = new List<ISecondLevelCache>(2);
+        if (options.FileCacheDirectory is { } directory)
+        {
+            levels.Add(new FileSessionCache(directory, timeProvider));
+        }
+
+        if (options.DistributedCache is { } distributed && options.DataProtectionProvider is { } protection)
+        {
+            levels.Add(new DistributedSessionCache(distributed, protection));
+        }
+
+        return levels;
+    }
+
+    /// <summary>Who the source is, in terms every process of a fleet agrees on (see <see cref="CachedSessionFetcher"/>).</summary>
+    private static Func<CancellationToken, Task<string>> StablePrincipal(AWSCredentials source, RefreshingSession? parent, IStsGateway gateway)
+    {
+        if (parent is not null)
+        {
+            return async ct => "hop:" + (parent.Fetcher is CachedSessionFetcher cached
+                ? await cached.TryGetKeyAsync(ct).ConfigureAwait(false) ?? parent.Key
+                : parent.Key);
+        }
+
+        if (source is BasicAWSCredentials or SessionAWSCredentials)
+        {
+            var principal = SourcePrincipal.KeyOf(source);
+            return _ => Task.FromResult(principal);
+        }
+
+        return async ct => "arn:" + CachedSessionFetcher.StablePrincipalOf(await gateway.GetCallerArnAsync(ct).ConfigureAwait(false));
     }
 }

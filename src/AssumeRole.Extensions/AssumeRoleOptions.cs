@@ -1,4 +1,6 @@
 using Amazon.Runtime;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
 
 namespace AssumeRole.Extensions;
 
@@ -76,4 +78,26 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     /// <summary>Gets or sets how many times a transient STS failure (throttling, 5xx, timeout, connection error) is retried within one refresh attempt.</summary>
     /// <value>The default value is 2.</value>
     public int MaxStsRetries { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets a directory in which sessions are also cached as files in the AWS CLI's cache format (one file per
+    /// session, mode 0600, written atomically), so that the next run on a developer machine skips STS (and the MFA
+    /// prompt). <c>~</c> expands to the home directory; the AWS CLI's own is <c>~/.aws/cli/cache</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no file cache).</value>
+    public string? FileCacheDirectory { get; set; }
+
+    /// <summary>
+    /// Gets or sets a distributed cache (for example Redis) shared by a fleet: read before calling STS, written after.
+    /// Requires <see cref="DataProtectionProvider"/>, since cached credentials are sealed at rest.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no distributed cache).</value>
+    public IDistributedCache? DistributedCache { get; set; }
+
+    /// <summary>
+    /// Gets or sets the ASP.NET Core Data Protection provider that seals sessions in <see cref="DistributedCache"/>.
+    /// Every member of the fleet must share its key ring.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public IDataProtectionProvider? DataProtectionProvider { get; set; }
 }

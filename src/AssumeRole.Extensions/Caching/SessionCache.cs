@@ -55,6 +55,7 @@ internal sealed class SessionCache : IDisposable
             {
                 if (existing.TryAddLease())
                 {
+                    existing.Telemetry.CacheLookup(Logger, TelemetryNames.MemoryLevel, hit: true, existing.RoleArn);
                     return existing;
                 }
 
@@ -67,6 +68,7 @@ internal sealed class SessionCache : IDisposable
             created.TryAddLease();
             if (_sessions.TryAdd(key, created))
             {
+                created.Telemetry.CacheLookup(Logger, TelemetryNames.MemoryLevel, hit: false, created.RoleArn);
                 if (_sessions.Count > MaxSessions)
                 {
                     Sweep();

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Caching;
 using AssumeRole.Extensions.Sts;
 using Amazon.Runtime;
@@ -9,7 +11,7 @@ namespace AssumeRole.Extensions.Refresh;
 
 /// <summary>
 /// The services a provider runs on: clock, logging, the session cache, how STS clients are made, and learned duration
-/// caps. Production uses <see cref="For(TimeProvider?, ILoggerFactory?)"/>; tests swap the STS gateway for a double.
+/// caps. Production uses <see cref="For(TimeProvider?, ILoggerFactory?, IMeterFactory?)"/>; tests swap the STS gateway for a double.
 /// </summary>
 internal sealed class AssumeRoleContext
 {
@@ -21,12 +23,14 @@ internal sealed class AssumeRoleContext
         SessionCache cache,
         Func<AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> gatewayFactory,
         DurationCaps caps,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        AssumeRoleTelemetry? telemetry = null)
     {
         TimeProvider = timeProvider;
         LoggerFactory = loggerFactory;
         Cache = cache;
-        GatewayFactory = gatewayFactory;
+        Telemetry = telemetry ?? AssumeRoleTelemetry.Default;
+        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, loggerFactory);
         Caps = caps;
         Random = random;
     }
@@ -44,7 +48,10 @@ internal sealed class AssumeRoleContext
 
     public Func<double>? Random { get; }
 
-    public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    /// <summary>Metrics and traces: of the DI container's <see cref="IMeterFactory"/>, or the static default.</summary>
+    public AssumeRoleTelemetry Telemetry { get; }
+
+    public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         var tp = timeProvider ?? TimeProvider.System;
         var lf = loggerFactory ?? NullLoggerFactory.Instance;
@@ -54,7 +61,7 @@ internal sealed class AssumeRoleContext
             cache.Logger = lf.CreateLogger("AssumeRole.Extensions.SessionCache");
         }
 
-        return new AssumeRoleContext(tp, lf, cache, SdkGateway, DurationCaps.Shared);
+        return new AssumeRoleContext(tp, lf, cache, SdkGateway, DurationCaps.Shared, telemetry: AssumeRoleTelemetry.For(meterFactory));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;
+using AssumeRole.Extensions.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace AssumeRole.Extensions.Refresh;
@@ -27,7 +28,7 @@ internal sealed partial class RefreshingSession : IDisposable
     private long _lastUsedMs;
     private bool _disposed;
 
-    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger)
+    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger, AssumeRoleTelemetry? telemetry = null)
     {
         Key = key;
         _fetcher = fetcher;
@@ -35,11 +36,15 @@ internal sealed partial class RefreshingSession : IDisposable
         _settings = settings;
         _logger = logger;
         _lastUsedMs = clock.NowMs;
+        (Telemetry = telemetry ?? AssumeRoleTelemetry.Default).Track(this);
     }
 
     public string Key { get; }
 
     public string RoleArn => _fetcher.RoleArn;
+
+    /// <summary>How this session obtains credentials (a chained hop's cache key derives from its source's).</summary>
+    internal ISessionFetcher Fetcher => _fetcher;
 
     public EngineClock Clock { get; }
 
@@ -201,6 +206,7 @@ internal sealed partial class RefreshingSession : IDisposable
             _timer = null;
         }
 
+        Telemetry.Untrack(this);
         _disposeCts.Cancel();
         _disposeCts.Dispose();
         _fetcher.Dispose();

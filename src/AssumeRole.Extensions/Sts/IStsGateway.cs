@@ -13,4 +13,7 @@ internal interface IStsGateway : IDisposable
     Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken);
 
     Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The ARN of the principal whose credentials this gateway signs with (<c>sts:GetCallerIdentity</c>).</summary>
+    Task<string> GetCallerArnAsync(CancellationToken cancellationToken);
 }

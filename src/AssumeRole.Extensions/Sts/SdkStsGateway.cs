@@ -60,6 +60,12 @@ internal sealed class SdkStsGateway : IStsGateway
         return Map(response.Credentials, date.Value, null, response.ResponseMetadata?.RequestId);
     }
 
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(() => _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken), cancellationToken).ConfigureAwait(false);
+        return response.Arn;
+    }
+
     public void Dispose()
     {
         _client.AfterResponseEvent -= OnAfterResponse;

@@ -63,6 +63,16 @@ internal static partial class AssumeRoleOptionsValidator
             failures.Add($"{prefix}MaxStsRetries must be between 0 and 10; got {options.MaxStsRetries}.");
         }
 
+        if (options.DistributedCache is not null && options.DataProtectionProvider is null)
+        {
+            failures.Add($"{prefix}DistributedCache requires DataProtectionProvider: sessions are sealed before they leave the process.");
+        }
+
+        if (options.FileCacheDirectory is { } dir && string.IsNullOrWhiteSpace(dir))
+        {
+            failures.Add($"{prefix}FileCacheDirectory must not be blank; leave it null to disable the file cache.");
+        }
+
         var depth = hops.Count + 1 + Refresh.FirstHopSpec.CountIn(options);
         if (depth > AssumeRoleDefaults.MaxChainDepth)
         {
@@ -137,16 +147,10 @@ internal static partial class AssumeRoleOptionsValidator
 
         ValidateTags(hop, p, failures);
 
-        if (hop.SourceIdentity is { } si)
+        // The pattern has no ':', which also enforces STS's rule that a source identity cannot start with "aws:".
+        if (hop.SourceIdentity is { } si && (si.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(si)))
         {
-            if (si.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(si))
-            {
-                failures.Add($"{p}SourceIdentity '{si}' must be 2–64 characters from [\\w+=,.@-].");
-            }
-            else if (si.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            {
-                failures.Add($"{p}SourceIdentity '{si}' must not start with 'aws:'.");
-            }
+            failures.Add($"{p}SourceIdentity '{si}' must be 2–64 characters from [\\w+=,.@-] (so it cannot start with 'aws:').");
         }
 
         if (hop.MfaSerialNumber is { } serial)

@@ -38,6 +38,12 @@ internal sealed class FakeSts : IStsGateway
 
     public int CallCount => _calls.Count;
 
+    /// <summary>
+    /// Waits (spinning, bounded by real time as a safety net only) until background work has made
+    /// <paramref name="count"/> calls; refreshes run on the thread pool, so a count can lag the clock by a moment.
+    /// </summary>
+    public bool WaitForCalls(int count) => SpinWait.SpinUntil(() => _calls.Count >= count, TimeSpan.FromSeconds(10));
+
     public IReadOnlyList<AssumeRoleRequest> Calls => [.. _calls];
 
     public List<IStsGateway> Disposed { get; } = [];
@@ -195,10 +201,23 @@ internal sealed class FakeSts : IStsGateway
         public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
             await sts.GetSessionTokenAsync(request, await SignAsync(), cancellationToken);
 
+        public Task<string> GetCallerArnAsync(CancellationToken cancellationToken) => sts.GetCallerArnAsync(cancellationToken);
+
         public void Dispose() => sts.Disposed.Add(this);
 
         private async Task<string?> SignAsync() =>
             source is AnonymousAWSCredentials ? null : (await source.GetCredentialsAsync()).AccessKey;
+    }
+
+    /// <summary>The ARN GetCallerIdentity reports for the gateway's source.</summary>
+    public string CallerArn { get; set; } = "arn:aws:sts::123456789012:assumed-role/Source/i-0123456789";
+
+    public int CallerIdentityCalls { get; private set; }
+
+    public Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    {
+        CallerIdentityCalls++;
+        return Task.FromResult(CallerArn);
     }
 
     public void Dispose() => Disposed.Add(this);

@@ -1,4 +1,5 @@
 using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Sts;
 using Amazon.Runtime;
@@ -13,15 +14,23 @@ internal sealed class TestEngine
 {
     public const string RoleArn = "arn:aws:iam::123456789012:role/Demo";
 
-    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null)
+    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null, bool signWithSource = false)
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
-        Sts = new FakeSts(Time);
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        Sts = sts ?? new FakeSts(Time);
         Jitter = jitter;
-        Cache = new SessionCache(Time);
+        Cache = new SessionCache(Time, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
         Caps = new DurationCaps();
-        // Each source gets its own view of the one STS double, so calls record (and resolve, as the SDK does) the credentials they were signed with.
-        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (source, _, _) => (Sts.ViewFor(source), false), Caps, () => Jitter);
+        // With signWithSource each source gets its own view of the one STS double, which resolves the source's
+        // credentials before every call (as the SDK does when it signs) and records the key: chaining tests need that.
+        Context = new AssumeRoleContext(
+            Time,
+            loggerFactory ?? NullLoggerFactory.Instance,
+            Cache,
+            signWithSource ? (source, _, _) => (Sts.ViewFor(source), false) : (_, _, _) => (Sts, false),
+            Caps,
+            () => Jitter,
+            telemetry);
     }
 
     public FakeTimeProvider Time { get; }

@@ -13,7 +13,8 @@ public sealed class ChainingTests
 
     private readonly FakeLogCollector _logs = FakeLogCollector.Create(new FakeLogCollectorOptions());
 
-    private TestEngine CreateEngine() => new(loggerFactory: LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(_logs))));
+    private TestEngine CreateEngine() =>
+        new(loggerFactory: LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(_logs))), signWithSource: true);
 
     private static void ChainOf(AssumeRoleOptions o, params string[] roles)
     {

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace AssumeRole.Extensions.Testing.Iam;
+
+/// <summary>The emulator's small IAM: users by access key, roles by ARN, and issued sessions by access key.</summary>
+internal sealed class IamStore
+{
+    private readonly ConcurrentDictionary<string, EmulatedUser> _usersByAccessKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EmulatedRole> _rolesByArn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IssuedSession> _sessionsByAccessKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Serial, string Code), byte> _usedMfaCodes = new();
+
+    public EmulatedUser AddUser(string userName, string accountId)
+    {
+        var user = new EmulatedUser(userName, accountId, IdGenerator.UserId(), IdGenerator.LongTermAccessKeyId(), IdGenerator.SecretAccessKey());
+        _usersByAccessKey[user.AccessKeyId] = user;
+        return user;
+    }
+
+    public EmulatedRole AddRole(RoleArn arn, EmulatedRoleOptions options)
+    {
+        // Re-adding a role replaces its settings but keeps its id, as editing a role in IAM would.
+        var roleId = _rolesByArn.TryGetValue(arn.Value, out var existing) ? existing.RoleId : IdGenerator.RoleId();
+        var role = new EmulatedRole(arn, roleId, options);
+        _rolesByArn[arn.Value] = role;
+        return role;
+    }
+
+    public EmulatedRole? FindRole(string arn) => _rolesByArn.GetValueOrDefault(arn);
+
+    public EmulatedUser? FindUser(string accessKeyId) => _usersByAccessKey.GetValueOrDefault(accessKeyId);
+
+    public IssuedSession? FindSession(string accessKeyId) => _sessionsByAccessKey.GetValueOrDefault(accessKeyId);
+
+    public void AddSession(IssuedSession session) => _sessionsByAccessKey[session.AccessKeyId] = session;
+
+    /// <summary>Marks a one-time MFA code as used; returns <see langword="false"/> when it had been used before.</summary>
+    public bool TryConsumeMfaCode(string serialNumber, string tokenCode) => _usedMfaCodes.TryAdd((serialNumber, tokenCode), 0);
+}

@@ -1,0 +1,189 @@
+using System.Net;
+using AssumeRole.Extensions.Testing.Actions;
+using AssumeRole.Extensions.Testing.Calls;
+using AssumeRole.Extensions.Testing.Hosting;
+using AssumeRole.Extensions.Testing.Iam;
+using AssumeRole.Extensions.Testing.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AssumeRole.Extensions.Testing;
+
+/// <summary>
+/// A local AWS STS over HTTP on <c>127.0.0.1</c>: AssumeRole, GetCallerIdentity, AssumeRoleWithWebIdentity and
+/// GetSessionToken in the AWS Query protocol, with SigV4 verification, STS's parameter, duration and chaining rules,
+/// a small IAM model, fault injection and a call log.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var sts = await StsEmulator.StartAsync();
+/// var user = sts.AddUser("alice");
+/// sts.AddRole("arn:aws:iam::123456789012:role/Deploy", role => role.TrustPrincipal(user.Arn));
+/// // point an AmazonSecurityTokenServiceClient at sts.Endpoint, signing with user.AccessKeyId / user.SecretAccessKey
+/// </code>
+/// </example>
+public sealed class StsEmulator : IAsyncDisposable, IDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IamStore _iam;
+    private readonly StsService _service;
+    private readonly CallLog _calls;
+    private readonly StsEmulatorOptions _options;
+    private int _disposed;
+
+    private StsEmulator(WebApplication app, IamStore iam, StsService service, CallLog calls, StsFaults faults, StsEmulatorOptions options, Uri endpoint)
+    {
+        _app = app;
+        _iam = iam;
+        _service = service;
+        _calls = calls;
+        _options = options;
+        Faults = faults;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>Gets the base address to use as the STS service URL, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Gets the emulator's home region (the signing region clients should use).</summary>
+    public string Region => _options.Region;
+
+    /// <summary>Gets the default account of users added without one.</summary>
+    public string AccountId => _options.AccountId;
+
+    /// <summary>Gets the emulator clock.</summary>
+    public TimeProvider TimeProvider => _options.TimeProvider;
+
+    /// <summary>Gets the injected faults.</summary>
+    public StsFaults Faults { get; }
+
+    /// <summary>Gets a snapshot of the calls received so far, oldest first.</summary>
+    public IReadOnlyList<StsCallRecord> Calls => _calls.Snapshot();
+
+    /// <summary>
+    /// Gets or sets the check applied to AssumeRoleWithWebIdentity tokens; <see langword="null"/> accepts every token.
+    /// </summary>
+    public Func<string, WebIdentityTokenStatus>? WebIdentityTokenValidator
+    {
+        get => _service.WebIdentityTokenValidator;
+        set => _service.WebIdentityTokenValidator = value;
+    }
+
+    /// <summary>Starts an emulator on a loopback port.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running emulator; dispose it to stop it.</returns>
+    public static async Task<StsEmulator> StartAsync(StsEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new StsEmulatorOptions();
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.AccountId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AllowedClockSkew, TimeSpan.Zero);
+
+        var iam = new IamStore();
+        var calls = new CallLog();
+        var faults = new StsFaults(options.RandomSeed is { } seed ? new Random(seed) : new Random());
+        var service = new StsService(iam, new SigV4Verifier(iam, options.TimeProvider, options), options.TimeProvider);
+        var pipeline = new StsRequestPipeline(service, faults, calls, options.TimeProvider);
+
+        // An empty builder: no configuration files, no logging providers, no environment-driven URLs.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, options.Port ?? 0);
+        });
+        var app = builder.Build();
+        app.Run(pipeline.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var endpoint = new Uri(address.TrimEnd('/') + "/");
+        return new StsEmulator(app, iam, service, calls, faults, options, endpoint);
+    }
+
+    /// <summary>Adds an IAM user with a new long-term access key.</summary>
+    /// <param name="userName">The user name.</param>
+    /// <param name="accountId">The 12-digit account; <see langword="null"/> for <see cref="AccountId"/>.</param>
+    /// <returns>The user, with its access key and secret.</returns>
+    public EmulatedUser AddUser(string userName, string? accountId = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        accountId ??= AccountId;
+        if (accountId.Length != 12 || !accountId.All(char.IsAsciiDigit))
+        {
+            throw new ArgumentException("An account id is 12 digits.", nameof(accountId));
+        }
+
+        return _iam.AddUser(userName, accountId);
+    }
+
+    /// <summary>Adds a role, or replaces the settings of a role with the same ARN.</summary>
+    /// <param name="roleArn">The role ARN, <c>arn:aws:iam::ACCOUNT:role/[path/]NAME</c>.</param>
+    /// <param name="configure">Configures trust, limits and requirements; by default the role trusts its own account.</param>
+    /// <returns>The role.</returns>
+    public EmulatedRole AddRole(string roleArn, Action<EmulatedRoleOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(roleArn);
+        if (!RoleArn.TryParse(roleArn, out var arn))
+        {
+            throw new ArgumentException($"'{roleArn}' is not a role ARN (arn:aws:iam::ACCOUNT:role/[path/]NAME).", nameof(roleArn));
+        }
+
+        var options = new EmulatedRoleOptions();
+        configure?.Invoke(options);
+        if (options.MaxSessionDuration < StsDefaults.MinRoleMaxSessionDuration ||
+            options.MaxSessionDuration > StsDefaults.MaxRoleMaxSessionDuration ||
+            options.MaxSessionDuration.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.MaxSessionDuration, "MaxSessionDuration must be whole seconds from 3600 to 43200.");
+        }
+
+        if (options.SessionLifetimeOverride is { } lifetime && lifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), lifetime, "SessionLifetimeOverride must be positive.");
+        }
+
+        return _iam.AddRole(arn, options);
+    }
+
+    /// <summary>Empties <see cref="Calls"/>.</summary>
+    public void ClearCalls() => _calls.Clear();
+
+    /// <summary>Counts the recorded calls of an action, optionally for one role.</summary>
+    /// <param name="action">The action, e.g. <c>AssumeRole</c> (case-insensitive).</param>
+    /// <param name="roleArn">Only calls for this role ARN; <see langword="null"/> for all.</param>
+    /// <returns>The number of calls, successful or not.</returns>
+    public int CountCalls(string action, string? roleArn = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return _calls.Snapshot().Count(call =>
+            string.Equals(call.Action, action, StringComparison.OrdinalIgnoreCase) &&
+            (roleArn is null || string.Equals(call.RoleArn, roleArn, StringComparison.Ordinal)));
+    }
+
+    /// <summary>Stops the server.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server, blocking until it has stopped.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Describes the emulator.</summary>
+    /// <returns>The endpoint and region.</returns>
+    public override string ToString() => $"StsEmulator {Endpoint} ({Region})";
+}

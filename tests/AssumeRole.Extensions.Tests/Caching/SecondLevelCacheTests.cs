@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Tests.Fakes;
+using Amazon.Runtime;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Moq;
+
+namespace AssumeRole.Extensions.Tests.Caching;
+
+public sealed class SecondLevelCacheTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "assume-role-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly TestEngine _processA = new();
+    private readonly TestEngine _processB;
+
+    public SecondLevelCacheTests()
+    {
+        // Two "processes": separate session caches, one STS and one clock.
+        _processB = new TestEngine(time: _processA.Time, sts: _processA.Sts);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task FileCache_SecondProcess_ReadsTheFileInsteadOfCallingSts()
+    {
+        using var a = _processA.Create(o => o.FileCacheDirectory = _directory);
+        var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
+        var fromFile = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, _processA.Sts.CallCount);
+        Assert.Equal(fromSts.AccessKey, fromFile.AccessKey);
+        Assert.Equal(fromSts.SecretKey, fromFile.SecretKey);
+        Assert.Equal(fromSts.Token, fromFile.Token);
+        Assert.Equal(a.AssumedRoleArn, b.AssumedRoleArn);
+    }
+
+    [Fact]
+    public async Task FileCache_File_IsAwsCliFormatWithOwnerOnlyMode()
+    {
+        using var a = _processA.Create(o => o.FileCacheDirectory = _directory);
+        var credentials = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        var file = Assert.Single(Directory.GetFiles(_directory));
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken));
+        var c = json.RootElement.GetProperty("Credentials");
+
+        Assert.Equal(credentials.AccessKey, c.GetProperty("AccessKeyId").GetString());
+        Assert.Equal(credentials.Token, c.GetProperty("SessionToken").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", c.GetProperty("Expiration").GetString());
+        Assert.Equal(a.AssumedRoleArn, json.RootElement.GetProperty("AssumedRoleUser").GetProperty("Arn").GetString());
+        Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_directory));
+        }
+    }
+
+    [Fact]
+    public async Task FileCache_EntryTooCloseToExpiry_IsIgnoredAndStsIsCalled()
+    {
+        using (var a = _processA.Create(o => o.FileCacheDirectory = _directory))
+        {
+            await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        }
+
+        // 56 of 60 minutes gone: 4 minutes left is inside the refresh window the copy would get (5 min advisory
+        // + jitter + 1 min mandatory), so it would be due for refresh at once.
+        _processA.Time.Advance(TimeSpan.FromMinutes(56));
+        using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
+        await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _processA.Sts.CallCount);
+    }
+
+    [Fact]
+    public async Task FileCache_CorruptFile_IsAMissNotAnError()
+    {
+        using (var a = _processA.Create(o => o.FileCacheDirectory = _directory))
+        {
+            await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        }
+
+        await File.WriteAllTextAsync(Directory.GetFiles(_directory)[0], "{ not json", TestContext.Current.CancellationToken);
+        using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
+
+        Assert.NotNull(await b.GetCredentialsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, _processA.Sts.CallCount);
+    }
+
+    [Fact]
+    public async Task FileCache_DifferentSourcePrincipal_NeverReadsAnothersFile()
+    {
+        using var a = _processA.Create(o => o.FileCacheDirectory = _directory, TestEngine.Source("AKIAEXAMPLESOURCEAA"));
+        await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        using var b = _processB.Create(o => o.FileCacheDirectory = _directory, TestEngine.Source("AKIAEXAMPLESOURCEBB"));
+        await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _processA.Sts.CallCount);
+        Assert.Equal(2, Directory.GetFiles(_directory).Length);
+    }
+
+    [Fact]
+    public async Task DistributedCache_SecondProcess_ReadsSealedEntryInsteadOfCallingSts()
+    {
+        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        var protection = new EphemeralDataProtectionProvider();
+        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
+        var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
+        var fromCache = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, _processA.Sts.CallCount);
+        Assert.Equal(fromSts.SecretKey, fromCache.SecretKey);
+        var stored = await cache.GetAsync(DistributedSessionCache.CacheKeyOf(a.Session.Fetcher is CachedSessionFetcher f ? (await f.TryGetKeyAsync(default))! : ""), TestContext.Current.CancellationToken);
+        Assert.NotNull(stored);
+        var text = Encoding.UTF8.GetString(stored!);
+        Assert.DoesNotContain(fromSts.SecretKey, text);
+        Assert.DoesNotContain(fromSts.AccessKey, text);
+    }
+
+    [Fact]
+    public async Task DistributedCache_ForeignKeyRing_IsAMiss()
+    {
+        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = new EphemeralDataProtectionProvider(); });
+        await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = new EphemeralDataProtectionProvider(); });
+        await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _processA.Sts.CallCount);
+    }
+
+    [Fact]
+    public async Task DistributedCache_Failing_IsLoggedAndStsStillServes()
+    {
+        var broken = new Moq.Mock<IDistributedCache>();
+        broken.Setup(c => c.GetAsync(Moq.It.IsAny<string>(), Moq.It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("redis down"));
+        broken.Setup(c => c.SetAsync(Moq.It.IsAny<string>(), Moq.It.IsAny<byte[]>(), Moq.It.IsAny<DistributedCacheEntryOptions>(), Moq.It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("redis down"));
+        using var a = _processA.Create(o => { o.DistributedCache = broken.Object; o.DataProtectionProvider = new EphemeralDataProtectionProvider(); });
+
+        Assert.NotNull(await a.GetCredentialsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, _processA.Sts.CallCount);
+    }
+
+    [Fact]
+    public async Task DistributedCache_RefreshingSource_KeyedByCallerRoleNotSessionName()
+    {
+        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        var protection = new EphemeralDataProtectionProvider();
+
+        // Two instances of one instance role: different session names, same role, separate credential objects.
+        var sourceA = new RefreshingSource();
+        var sourceB = new RefreshingSource();
+        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceA);
+        await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        _processA.Sts.CallerArn = "arn:aws:sts::123456789012:assumed-role/Source/i-0fedcba987654321";
+        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceB);
+        await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, _processA.Sts.CallCount);
+        Assert.Equal(2, _processA.Sts.CallerIdentityCalls);
+    }
+
+    [Fact]
+    public void Validate_DistributedCacheWithoutProtection_IsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _processA.Create(o => o.DistributedCache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()))));
+
+        Assert.Contains("DistributedCache requires DataProtectionProvider", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:sts::123456789012:assumed-role/Role/session-1", "arn:aws:sts::123456789012:assumed-role/Role")]
+    [InlineData("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice")]
+    public void StablePrincipalOf_DropsOnlyTheSessionName(string arn, string expected) =>
+        Assert.Equal(expected, CachedSessionFetcher.StablePrincipalOf(arn));
+
+    private sealed class RefreshingSource : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => new("ASIAREFRESHINGSOURCE", "s", "t");
+    }
+}

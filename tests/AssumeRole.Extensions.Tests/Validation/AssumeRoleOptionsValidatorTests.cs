@@ -1,0 +1,117 @@
+using AssumeRole.Extensions.Validation;
+
+namespace AssumeRole.Extensions.Tests.Validation;
+
+public sealed class AssumeRoleOptionsValidatorTests
+{
+    private const string Role = "arn:aws:iam::123456789012:role/Demo";
+
+    public static TheoryData<string, Action<AssumeRoleOptions>, string> Invalid => new()
+    {
+        { "missing role", o => o.RoleArn = null, "RoleArn is required" },
+        { "malformed role", o => o.RoleArn = "arn:aws:iam::123:user/bob-is-not-a-role", "is not a role ARN" },
+        { "session name char", o => o.RoleSessionName = "a:b", "RoleSessionName 'a:b' must be 2–64 characters" },
+        { "session name short", o => o.RoleSessionName = "a", "RoleSessionName 'a' must be 2–64" },
+        { "session name long", o => o.RoleSessionName = new string('a', 65), "must be 2–64" },
+        { "duration low", o => o.DurationSeconds = 899, "DurationSeconds must be between 900 and 43200; got 899" },
+        { "duration high", o => o.DurationSeconds = 43201, "got 43201" },
+        { "external id short", o => o.ExternalId = "x", "ExternalId must be 2–1224 characters" },
+        { "external id char", o => o.ExternalId = "bad id!", "ExternalId must be 2–1224 characters" },
+        { "policy long", o => o.Policy = new string('x', 2049), "Policy must be at most 2048 characters; got 2049" },
+        { "policy arns", o => o.PolicyArns = Enumerable.Range(0, 11).Select(i => $"arn:aws:iam::aws:policy/P{i}").ToList(), "at most 10 ARNs; got 11" },
+        { "policy arn malformed", o => o.PolicyArns = ["not-an-arn-but-long-enough"], "is not a policy ARN" },
+        { "tags", o => o.Tags = Enumerable.Range(0, 51).ToDictionary(i => $"k{i}", i => "v"), "at most 50 tags; got 51" },
+        { "tag key long", o => o.Tags = new Dictionary<string, string> { [new string('k', 129)] = "v" }, "must be 1–128 characters" },
+        { "tag value long", o => o.Tags = new Dictionary<string, string> { ["k"] = new string('v', 257) }, "value must be at most 256 characters" },
+        { "tag key duplicate", o => o.Tags = new Dictionary<string, string>(StringComparer.Ordinal) { ["Team"] = "a", ["team"] = "b" }, "appears twice" },
+        { "transitive not in tags", o => o.TransitiveTagKeys = ["missing"], "TransitiveTagKeys entry 'missing' must also be a key of Tags" },
+        { "source identity aws", o => o.SourceIdentity = "aws:alice", "cannot start with 'aws:'" },
+        { "source identity char", o => o.SourceIdentity = "a b", "SourceIdentity 'a b' must be 2–64" },
+        { "mfa without provider", o => o.MfaSerialNumber = "arn:aws:iam::123456789012:mfa/alice", "TokenCodeProvider is required" },
+        { "mfa serial short", o => { o.MfaSerialNumber = "short"; o.TokenCodeProvider = _ => new("123456"); }, "MfaSerialNumber 'short' must be 9–256" },
+        { "advisory below mandatory", o => { o.AdvisoryRefreshWindow = TimeSpan.FromSeconds(30); }, "must be longer than MandatoryRefreshWindow" },
+        { "advisory beyond lifetime", o => { o.AdvisoryRefreshWindow = TimeSpan.FromHours(2); }, "must be shorter than the session lifetime" },
+        { "mandatory not positive", o => o.MandatoryRefreshWindow = TimeSpan.Zero, "MandatoryRefreshWindow must be positive" },
+        { "service url", o => o.ServiceUrl = "not a url", "ServiceUrl 'not a url' is not an absolute URI" },
+        { "retries", o => o.MaxStsRetries = 11, "MaxStsRetries must be between 0 and 10" },
+        { "timeout", o => o.StsRequestTimeout = TimeSpan.Zero, "StsRequestTimeout must be positive" },
+        { "chain hop", o => o.Chain = [new AssumeRoleHopOptions { RoleArn = "bad" }], "Chain[0].RoleArn 'bad' is not a role ARN" },
+        { "chain depth", o => o.Chain = Enumerable.Range(0, 10).Select(i => new AssumeRoleHopOptions { RoleArn = $"arn:aws:iam::123456789012:role/H{i}" }).ToList(), "Chain has 11 hops; at most 10" },
+        { "source identity changes", o => { o.Chain = [new AssumeRoleHopOptions { RoleArn = Role, SourceIdentity = "alice" }]; o.SourceIdentity = "bob"; }, "differs from 'alice'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Validate_RuleBroken_MessageNamesFieldAndRule(string rule, Action<AssumeRoleOptions> breakIt, string expected)
+    {
+        var options = new AssumeRoleOptions { RoleArn = Role };
+        breakIt(options);
+
+        var failures = AssumeRoleOptionsValidator.Validate(options, "billing");
+
+        Assert.True(failures.Count > 0, rule);
+        Assert.Contains(failures, f => f.Contains(expected, StringComparison.Ordinal) && f.StartsWith("Role 'billing': ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_EveryParameterAtItsLimit_Passes()
+    {
+        var options = new AssumeRoleOptions
+        {
+            RoleArn = "arn:aws-us-gov:iam::123456789012:role/path/to/Role+=,.@-_",
+            RoleSessionName = new string('s', 64),
+            ExternalId = new string('e', 1224),
+            DurationSeconds = 43200,
+            Policy = new string('p', 2048),
+            PolicyArns = Enumerable.Range(0, 10).Select(i => $"arn:aws:iam::aws:policy/P{i}").ToList(),
+            Tags = Enumerable.Range(0, 50).ToDictionary(i => $"k{i}", i => new string('v', 256)),
+            TransitiveTagKeys = ["k1", "k2"],
+            SourceIdentity = "alice@example.com",
+            MfaSerialNumber = "arn:aws:iam::123456789012:mfa/alice",
+            TokenCodeProvider = _ => new ValueTask<string>("123456"),
+        };
+
+        Assert.Empty(AssumeRoleOptionsValidator.Validate(options));
+    }
+
+    [Fact]
+    public void Validate_ExternalIdInvalid_NeverEchoesTheValue()
+    {
+        var options = new AssumeRoleOptions { RoleArn = Role, ExternalId = "secret value!" };
+
+        var failures = AssumeRoleOptionsValidator.Validate(options);
+
+        Assert.DoesNotContain(failures, f => f.Contains("secret value!", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowsArgumentExceptionBeforeAnyStsCall()
+    {
+        var engine = new Fakes.TestEngine();
+
+        var ex = Assert.Throws<ArgumentException>(() => engine.Create(o => o.DurationSeconds = 100));
+
+        Assert.Equal("options", ex.ParamName);
+        Assert.Contains("DurationSeconds must be between 900 and 43200; got 100", ex.Message);
+        Assert.Equal(0, engine.Sts.CallCount);
+    }
+
+    [Theory]
+    [InlineData("My Service@host/1", "My-Service@host-1")]
+    [InlineData("a", "assume-role-session")]
+    [InlineData("ünïcode:name", "ünïcode-name")]
+    public void SanitizeSessionName_DisallowedCharacters_AreReplaced(string input, string expected)
+    {
+        var sanitized = AssumeRole.Extensions.Refresh.HopSpec.SanitizeSessionName(input);
+
+        Assert.Equal(expected, sanitized);
+    }
+
+    [Fact]
+    public void DefaultSessionName_MatchesStsPattern()
+    {
+        var name = AssumeRole.Extensions.Refresh.HopSpec.DefaultSessionName();
+
+        Assert.Matches(@"^[\w+=,.@-]{2,64}$", name);
+    }
+}
