@@ -62,6 +62,32 @@ internal sealed class TestEngine
         await SettleAsync(provider);
     }
 
+    /// <summary>
+    /// Advances the fake clock and waits until no session of the cache (every hop of every chain) has a refresh in
+    /// flight, so that the next advance cannot time out an STS call that is still running on the thread pool.
+    /// </summary>
+    public async Task AdvanceAllAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        for (var round = 0; round < 100; round++)
+        {
+            var pending = Cache.Snapshot().Select(s => s.PendingRefresh).OfType<Task>().ToList();
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception ex) when (ex is not TimeoutException)
+            {
+                // The test inspects the outcome through the providers.
+            }
+        }
+    }
+
     public static async Task SettleAsync(AssumeRoleCredentials provider)
     {
         if (provider.Session.PendingRefresh is { } pending)

@@ -222,7 +222,7 @@ public sealed class ChainingTests
         engine.Sts.Always = r => r.RoleArn == Hop1 ? FakeSts.Internal() : null;
         for (var minute = 0; minute < 20; minute++)
         {
-            await engine.AdvanceAsync(TimeSpan.FromMinutes(1), source);
+            await engine.AdvanceAllAsync(TimeSpan.FromMinutes(1));
         }
 
         Assert.Null(source.Session.State is { } s && engine.Cache.Clock.NowMs < s.ExpiresAtMs ? s : null);
@@ -231,8 +231,7 @@ public sealed class ChainingTests
         // The target's refresh point (45 min) and beyond: every target call is signed with a live source key.
         for (var minute = 20; minute < 50; minute++)
         {
-            await engine.AdvanceAsync(TimeSpan.FromMinutes(1), provider);
-            await TestEngine.SettleAsync(source);
+            await engine.AdvanceAllAsync(TimeSpan.FromMinutes(1));
         }
 
         var calls = engine.Sts.AllCalls;

@@ -62,7 +62,7 @@ public sealed class FirstHopTests : IDisposable
         // Both sessions last 1 h and refresh at 45 min; the target's refresh uses the refreshed web identity session.
         for (var i = 0; i < 50; i++)
         {
-            await engine.AdvanceAsync(TimeSpan.FromMinutes(1), provider);
+            await engine.AdvanceAllAsync(TimeSpan.FromMinutes(1));
         }
 
         var tokens = engine.Sts.AllCalls.Select(c => c.Request).OfType<AssumeRoleWithWebIdentityRequest>().Select(r => r.WebIdentityToken).ToList();
@@ -123,7 +123,7 @@ public sealed class FirstHopTests : IDisposable
         // Two hours: the role sessions refresh (at 45 min, 1 h 30) from the MFA session, without a new code.
         for (var i = 0; i < 120; i++)
         {
-            await engine.AdvanceAsync(TimeSpan.FromMinutes(1), provider);
+            await engine.AdvanceAllAsync(TimeSpan.FromMinutes(1));
         }
 
         Assert.Equal(1, codes);
@@ -133,7 +133,7 @@ public sealed class FirstHopTests : IDisposable
         // The 4-hour MFA session refreshes (advisory window 60 min) with one new code.
         for (var i = 0; i < 120; i++)
         {
-            await engine.AdvanceAsync(TimeSpan.FromMinutes(1), provider);
+            await engine.AdvanceAllAsync(TimeSpan.FromMinutes(1));
         }
 
         Assert.Equal(2, codes);
