@@ -23,6 +23,9 @@ namespace AssumeRole.Extensions;
 /// </remarks>
 public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 {
+    /// <summary>AssumeRoleWithWebIdentity is unsigned: its STS client gets anonymous credentials.</summary>
+    private static readonly AnonymousAWSCredentials s_unsigned = new();
+
     private readonly SessionCache _cache;
     private RefreshingSession? _session;
 
@@ -60,17 +63,28 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         _cache = context.Cache;
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
 
-        var source = options.SourceCredentials ?? SourcePrincipal.DefaultChain;
-        var sourceIsRoleSession = options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source);
-        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger);
+        // A web identity or session token first hop comes before the AssumeRole hops and makes all of them chained.
+        var firstHop = FirstHopSpec.From(options, (options.Chain?.Count ?? 0) + 1);
+        var firstHops = firstHop is null ? 0 : 1;
+        var source = firstHop is { IsWebIdentity: true } ? s_unsigned : options.SourceCredentials ?? SourcePrincipal.DefaultChain;
+        var sourceIsRoleSession = firstHops > 0 || (options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source));
+        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger, firstHops);
 
         RoleArn = options.RoleArn!;
-        HopCount = hops.Count;
+        HopCount = hops.Count + firstHops;
 
         // Walk the chain: each hop's session is looked up (or created) under a key that includes the previous hop's
         // key, so chains that share a prefix share those sessions.
         RefreshingSession? previous = null;
-        var principal = SourcePrincipal.KeyOf(source);
+        var principal = firstHop is { IsWebIdentity: true } ? "unsigned" : SourcePrincipal.KeyOf(source);
+        if (firstHop is not null)
+        {
+            var key = firstHop.ComputeKey(principal);
+            var rootPrincipal = principal;
+            previous = _cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
+            principal = "session:" + key;
+        }
+
         foreach (var hop in hops)
         {
             var key = hop.ComputeKey(principal + L2Marker(options));
@@ -156,6 +170,23 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"AssumeRoleCredentials {{ RoleArn = {RoleArn}, Hops = {HopCount} }}";
+
+    private static RefreshingSession CreateFirstHopSession(
+        string key,
+        FirstHopSpec hop,
+        AWSCredentials source,
+        string principal,
+        AssumeRoleOptions options,
+        AssumeRoleContext context)
+    {
+        var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
+        var (gateway, owned) = context.GatewayFactory(source, principal, hop.Endpoint);
+        var pipeline = AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger);
+        ISessionFetcher fetcher = hop.IsWebIdentity
+            ? new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger)
+            : new SessionTokenFetcher(hop, gateway, owned, pipeline);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger, context.Telemetry);
+    }
 
     private static RefreshingSession CreateSession(
         string key,

@@ -84,6 +84,9 @@ internal sealed class SessionCache : IDisposable
 
     public bool TryGet(string key, out RefreshingSession? session) => _sessions.TryGetValue(key, out session);
 
+    /// <summary>A snapshot of every cached session (tests use it to wait for the refreshes of a whole chain).</summary>
+    public IReadOnlyList<RefreshingSession> Snapshot() => [.. _sessions.Values];
+
     /// <summary>Drops a lease; an unleased session becomes eligible for idle eviction.</summary>
     public void Release(RefreshingSession session)
     {
