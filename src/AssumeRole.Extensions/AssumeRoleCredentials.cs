@@ -26,6 +26,13 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     /// <summary>AssumeRoleWithWebIdentity is unsigned: its STS client gets anonymous credentials.</summary>
     private static readonly AnonymousAWSCredentials s_unsigned = new();
 
+    /// <summary>
+    /// Sessions whose clamp warning was logged. Every provider of a chain plans it, but the warning is due once per
+    /// session: keyed by the session object (weakly, so an evicted session leaves no trace), which is also exact when
+    /// two providers race to create the same session and one of the two is discarded.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RefreshingSession, object?> s_clampLogged = new();
+
     private readonly SessionCache _cache;
     private RefreshingSession? _session;
 
@@ -68,7 +75,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var firstHops = firstHop is null ? 0 : 1;
         var source = firstHop is { IsWebIdentity: true } ? s_unsigned : options.SourceCredentials ?? SourcePrincipal.DefaultChain;
         var sourceIsRoleSession = firstHops > 0 || (options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source));
-        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger, firstHops);
+        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, firstHops);
 
         RoleArn = options.RoleArn!;
         HopCount = hops.Count + firstHops;
@@ -92,6 +99,11 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             var hopSource = parent is null ? source : new SessionCredentials(parent);
             var hopPrincipal = principal;
             var session = _cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+            if (hop.ClampedFromSeconds is { } requested && s_clampLogged.TryAdd(session, null))
+            {
+                Log.DurationClamped(logger, hop.RoleArn, hop.Hop, requested, hop.DurationSeconds!.Value);
+            }
+
             if (previous is not null)
             {
                 // The hop's session holds its own lease on its source; drop the one taken while walking.

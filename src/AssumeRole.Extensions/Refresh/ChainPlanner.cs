@@ -1,6 +1,4 @@
-using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Validation;
-using Microsoft.Extensions.Logging;
 
 namespace AssumeRole.Extensions.Refresh;
 
@@ -12,12 +10,11 @@ internal static class ChainPlanner
 {
     /// <param name="options">The registration.</param>
     /// <param name="sourceIsRoleSession">Whether the first AssumeRole hop's source is a role session.</param>
-    /// <param name="logger">Where the clamp warning goes.</param>
     /// <param name="firstHops">
     /// Hops before the AssumeRole hops (a web identity or session token hop): they count in hop numbers, and make every
     /// AssumeRole hop chained.
     /// </param>
-    public static List<HopSpec> Plan(AssumeRoleOptions options, bool sourceIsRoleSession, ILogger logger, int firstHops = 0)
+    public static List<HopSpec> Plan(AssumeRoleOptions options, bool sourceIsRoleSession, int firstHops = 0)
     {
         var raw = (options.Chain ?? []).Append(options).ToList();
         var hops = new List<HopSpec>(raw.Count);
@@ -28,6 +25,7 @@ internal static class ChainPlanner
             var number = i + 1 + firstHops;
             var chained = i > 0 || sourceIsRoleSession || firstHops > 0;
             var duration = hop.DurationSeconds;
+            int? clampedFrom = null;
             if (chained && duration > AssumeRoleOptionsValidator.ChainedMaxDuration)
             {
                 if (options.StrictChainDurations)
@@ -38,11 +36,13 @@ internal static class ChainPlanner
                         nameof(options));
                 }
 
-                Log.DurationClamped(logger, hop.RoleArn!, number, duration.Value, AssumeRoleOptionsValidator.ChainedMaxDuration);
+                // Not logged here: every provider of the chain plans it, but the warning is due once per session (see
+                // AssumeRoleCredentials, which logs it when the hop's session is created).
+                clampedFrom = duration;
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
 
-            hops.Add(new HopSpec(hop, options, i + firstHops, count, duration));
+            hops.Add(new HopSpec(hop, options, i + firstHops, count, duration) { ClampedFromSeconds = clampedFrom });
         }
 
         return hops;
