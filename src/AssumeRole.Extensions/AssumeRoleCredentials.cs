@@ -86,7 +86,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var principal = firstHop is { IsWebIdentity: true } ? "unsigned" : SourcePrincipal.KeyOf(source);
         if (firstHop is not null)
         {
-            var key = firstHop.ComputeKey(principal);
+            var key = firstHop.ComputeKey(principal + L2Marker(options));
             var rootPrincipal = principal;
             previous = _cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
             principal = "session:" + key;
@@ -194,10 +194,31 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
         var (gateway, owned) = context.GatewayFactory(source, principal, hop.Endpoint);
         var pipeline = AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger);
-        ISessionFetcher fetcher = hop.IsWebIdentity
-            ? new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger)
-            : new SessionTokenFetcher(hop, gateway, owned, pipeline);
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, SessionSettings.From(options, context.Random), logger, context.Telemetry);
+        var settings = SessionSettings.From(options, context.Random);
+        if (hop.IsWebIdentity)
+        {
+            // Never in the second-level caches. Its source is a bearer token of one workload, and nothing before the
+            // call identifies it in terms another process could trust: the role ARN and token file path are the same
+            // in every pod of an IRSA deployment (a pod whose token the role does not trust would be handed another
+            // pod's session, bypassing STS's trust check), and the token's claims could be forged without validating
+            // it. A key on the token's hash would be safe but useless: projected tokens are per pod and rotate. The
+            // call is unsigned and prompts nobody, so the saving would be small anyway. (Hops above it are cached,
+            // identified by the caller ARN STS reports for this session: see StablePrincipal.)
+            return new RefreshingSession(key, new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger), context.Cache.Clock, settings, logger, context.Telemetry);
+        }
+
+        // GetSessionToken is keyed by the IAM user's long-term keys (a hash of key and secret): only a process that
+        // holds the same keys finds the entry, and it could call GetSessionToken itself. As with an MFA role, a cached
+        // session spares the MFA prompt: that is the point on a developer machine (the file is 0600) and within a
+        // fleet that shares the keys and the Data Protection key ring.
+        ISessionFetcher fetcher = new SessionTokenFetcher(hop, gateway, owned, pipeline);
+        var levels = SecondLevelCaches(options, context.TimeProvider);
+        if (levels.Count > 0)
+        {
+            fetcher = new CachedSessionFetcher(fetcher, levels, LongTermKeysPrincipal(source), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
+        }
+
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
     }
 
     private static RefreshingSession CreateSession(
@@ -229,7 +250,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var levels = SecondLevelCaches(options, context.TimeProvider);
         if (levels.Count > 0)
         {
-            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop, settings, context.TimeProvider, logger, context.Telemetry);
+            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
         }
 
         return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
@@ -260,10 +281,17 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         return levels;
     }
 
+    /// <summary>
+    /// GetSessionToken's source: a hash of the resolved long-term keys (never the caller ARN, which a session of the
+    /// same user without MFA would share: it must not find the MFA session).
+    /// </summary>
+    private static Func<CancellationToken, Task<string>> LongTermKeysPrincipal(AWSCredentials source) =>
+        async _ => SourcePrincipal.KeyOfKeys(await source.GetCredentialsAsync().ConfigureAwait(false));
+
     /// <summary>Who the source is, in terms every process of a fleet agrees on (see <see cref="CachedSessionFetcher"/>).</summary>
     private static Func<CancellationToken, Task<string>> StablePrincipal(AWSCredentials source, RefreshingSession? parent, IStsGateway gateway)
     {
-        if (parent is not null)
+        if (parent is not null && parent.Fetcher is not WebIdentityFetcher)
         {
             return async ct => "hop:" + (parent.Fetcher is CachedSessionFetcher cached
                 ? await cached.TryGetKeyAsync(ct).ConfigureAwait(false) ?? parent.Key
@@ -276,6 +304,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             return _ => Task.FromResult(principal);
         }
 
+        // Any other source (including a web identity session, whose own key names no principal): what STS says it is.
         return async ct => "arn:" + CachedSessionFetcher.StablePrincipalOf(await gateway.GetCallerArnAsync(ct).ConfigureAwait(false));
     }
 }

@@ -21,7 +21,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
     private readonly ISessionFetcher _inner;
     private readonly IReadOnlyList<ISecondLevelCache> _levels;
     private readonly Func<CancellationToken, Task<string>> _principal;
-    private readonly HopSpec _hop;
+    private readonly Func<string, string> _computeKey;
     private readonly SessionSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -33,7 +33,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         ISessionFetcher inner,
         IReadOnlyList<ISecondLevelCache> levels,
         Func<CancellationToken, Task<string>> principal,
-        HopSpec hop,
+        Func<string, string> computeKey,
         SessionSettings settings,
         TimeProvider timeProvider,
         ILogger logger,
@@ -42,7 +42,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         _inner = inner;
         _levels = levels;
         _principal = principal;
-        _hop = hop;
+        _computeKey = computeKey;
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -112,7 +112,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
             if (_key is null)
             {
                 var principal = await _principal(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _key, _hop.ComputeKey("l2:" + principal));
+                Volatile.Write(ref _key, _computeKey("l2:" + principal));
             }
 
             return _key;

@@ -201,7 +201,12 @@ internal sealed class FakeSts : IStsGateway
         public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
             await sts.GetSessionTokenAsync(request, await SignAsync(), cancellationToken);
 
-        public Task<string> GetCallerArnAsync(CancellationToken cancellationToken) => sts.GetCallerArnAsync(cancellationToken);
+        public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+        {
+            // GetCallerIdentity is signed too: the SDK resolves the source first (a session source gets fetched).
+            await SignAsync();
+            return await sts.GetCallerArnAsync(cancellationToken);
+        }
 
         public void Dispose() => sts.Disposed.Add(this);
 
