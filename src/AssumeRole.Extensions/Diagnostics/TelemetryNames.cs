@@ -2,7 +2,7 @@ namespace AssumeRole.Extensions.Diagnostics;
 
 /// <summary>
 /// The names of the meter, the activity source, the instruments and their tags, in one place so that the docs
-/// (docs/observability.md), the code and the tests cannot drift apart. Tag values are bounded sets, except the role
+/// (README.md, "Observability"), the code and the tests cannot drift apart. Tag values are bounded sets, except the role
 /// ARN, which appears only on the expiry gauge (bounded by <see cref="AssumeRoleTelemetry.MaxExpiryGaugeRoles"/>) and
 /// on spans.
 /// </summary>
