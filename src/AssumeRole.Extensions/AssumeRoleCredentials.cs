@@ -23,6 +23,16 @@ namespace AssumeRole.Extensions;
 /// </remarks>
 public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 {
+    /// <summary>AssumeRoleWithWebIdentity is unsigned: its STS client gets anonymous credentials.</summary>
+    private static readonly AnonymousAWSCredentials s_unsigned = new();
+
+    /// <summary>
+    /// Sessions whose clamp warning was logged. Every provider of a chain plans it, but the warning is due once per
+    /// session: keyed by the session object (weakly, so an evicted session leaves no trace), which is also exact when
+    /// two providers race to create the same session and one of the two is discarded.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RefreshingSession, object?> s_clampLogged = new();
+
     private readonly SessionCache _cache;
     private RefreshingSession? _session;
 
@@ -56,7 +66,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        AssumeRoleTelemetry.ThrowIfInvalid(options, nameof(options), context.LoggerFactory);
         _cache = context.Cache;
         (_session, RoleArn, HopCount) = Bind(options, context);
         SessionKey = _session.Key;
@@ -133,7 +143,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        AssumeRoleTelemetry.ThrowIfInvalid(options, nameof(options), context.LoggerFactory);
         var (session, roleArn, hopCount) = Bind(options, context);
         var old = Volatile.Read(ref _session);
         while (true)
@@ -166,14 +176,25 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var cache = context.Cache;
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
 
-        var source = options.SourceCredentials ?? SourcePrincipal.DefaultChain;
-        var sourceIsRoleSession = options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source);
-        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, logger);
+        // A web identity or session token first hop comes before the AssumeRole hops and makes all of them chained.
+        var firstHop = FirstHopSpec.From(options, (options.Chain?.Count ?? 0) + 1);
+        var firstHops = firstHop is null ? 0 : 1;
+        var source = firstHop is { IsWebIdentity: true } ? s_unsigned : options.SourceCredentials ?? SourcePrincipal.DefaultChain;
+        var sourceIsRoleSession = firstHops > 0 || (options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source));
+        var hops = ChainPlanner.Plan(options, sourceIsRoleSession, firstHops);
 
         // Walk the chain: each hop's session is looked up (or created) under a key that includes the previous hop's
         // key, so chains that share a prefix share those sessions.
         RefreshingSession? previous = null;
-        var principal = SourcePrincipal.KeyOf(source);
+        var principal = firstHop is { IsWebIdentity: true } ? "unsigned" : SourcePrincipal.KeyOf(source);
+        if (firstHop is not null)
+        {
+            var key = firstHop.ComputeKey(principal + L2Marker(options));
+            var rootPrincipal = principal;
+            previous = cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
+            principal = "session:" + key;
+        }
+
         foreach (var hop in hops)
         {
             var key = hop.ComputeKey(principal + L2Marker(options));
@@ -181,6 +202,11 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             var hopSource = parent is null ? source : new SessionCredentials(parent);
             var hopPrincipal = principal;
             var session = cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+            if (hop.ClampedFromSeconds is { } requested && s_clampLogged.TryAdd(session, null))
+            {
+                Log.DurationClamped(logger, hop.RoleArn, hop.Hop, requested, hop.DurationSeconds!.Value);
+            }
+
             if (previous is not null)
             {
                 // The hop's session holds its own lease on its source; drop the one taken while walking.
@@ -191,11 +217,49 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             principal = "session:" + key;
         }
 
-        return (previous!, options.RoleArn!, hops.Count);
+        return (previous!, options.RoleArn!, hops.Count + firstHops);
     }
 
     /// <inheritdoc />
     public override string ToString() => $"AssumeRoleCredentials {{ RoleArn = {RoleArn}, Hops = {HopCount} }}";
+
+    private static RefreshingSession CreateFirstHopSession(
+        string key,
+        FirstHopSpec hop,
+        AWSCredentials source,
+        string principal,
+        AssumeRoleOptions options,
+        AssumeRoleContext context)
+    {
+        var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
+        var (gateway, owned) = context.GatewayFactory(source, principal, hop.Endpoint);
+        var pipeline = AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger);
+        var settings = SessionSettings.From(options, context.Random);
+        if (hop.IsWebIdentity)
+        {
+            // Never in the second-level caches. Its source is a bearer token of one workload, and nothing before the
+            // call identifies it in terms another process could trust: the role ARN and token file path are the same
+            // in every pod of an IRSA deployment (a pod whose token the role does not trust would be handed another
+            // pod's session, bypassing STS's trust check), and the token's claims could be forged without validating
+            // it. A key on the token's hash would be safe but useless: projected tokens are per pod and rotate. The
+            // call is unsigned and prompts nobody, so the saving would be small anyway. (Hops above it are cached,
+            // identified by the caller ARN STS reports for this session: see StablePrincipal.)
+            return new RefreshingSession(key, new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger), context.Cache.Clock, settings, logger, context.Telemetry);
+        }
+
+        // GetSessionToken is keyed by the IAM user's long-term keys (a hash of key and secret): only a process that
+        // holds the same keys finds the entry, and it could call GetSessionToken itself. As with an MFA role, a cached
+        // session spares the MFA prompt: that is the point on a developer machine (the file is 0600) and within a
+        // fleet that shares the keys and the Data Protection key ring.
+        ISessionFetcher fetcher = new SessionTokenFetcher(hop, gateway, owned, pipeline);
+        var levels = SecondLevelCaches(options, context.TimeProvider);
+        if (levels.Count > 0)
+        {
+            fetcher = new CachedSessionFetcher(fetcher, levels, LongTermKeysPrincipal(source), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
+        }
+
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
+    }
 
     private static RefreshingSession CreateSession(
         string key,
@@ -234,10 +298,10 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var levels = SecondLevelCaches(options, context.TimeProvider);
         if (levels.Count > 0)
         {
-            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop, settings, context.TimeProvider, logger);
+            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
         }
 
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
     }
 
     /// <summary>
@@ -259,16 +323,23 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
         if (options.DistributedCache is { } distributed && options.DataProtectionProvider is { } protection)
         {
-            levels.Add(new DistributedSessionCache(distributed, protection.CreateProtector(DistributedSessionCache.ProtectorPurpose)));
+            levels.Add(new DistributedSessionCache(distributed, protection));
         }
 
         return levels;
     }
 
+    /// <summary>
+    /// GetSessionToken's source: a hash of the resolved long-term keys (never the caller ARN, which a session of the
+    /// same user without MFA would share: it must not find the MFA session).
+    /// </summary>
+    private static Func<CancellationToken, Task<string>> LongTermKeysPrincipal(AWSCredentials source) =>
+        async _ => SourcePrincipal.KeyOfKeys(await source.GetCredentialsAsync().ConfigureAwait(false));
+
     /// <summary>Who the source is, in terms every process of a fleet agrees on (see <see cref="CachedSessionFetcher"/>).</summary>
     private static Func<CancellationToken, Task<string>> StablePrincipal(AWSCredentials source, RefreshingSession? parent, IStsGateway gateway)
     {
-        if (parent is not null)
+        if (parent is not null && parent.Fetcher is not WebIdentityFetcher)
         {
             return async ct => "hop:" + (parent.Fetcher is CachedSessionFetcher cached
                 ? await cached.TryGetKeyAsync(ct).ConfigureAwait(false) ?? parent.Key
@@ -281,6 +352,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             return _ => Task.FromResult(principal);
         }
 
+        // Any other source (including a web identity session, whose own key names no principal): what STS says it is.
         return async ct => "arn:" + CachedSessionFetcher.StablePrincipalOf(await gateway.GetCallerArnAsync(ct).ConfigureAwait(false));
     }
 }

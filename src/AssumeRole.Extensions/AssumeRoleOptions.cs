@@ -19,6 +19,20 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     public IList<AssumeRoleHopOptions> Chain { get; set; } = [];
 
     /// <summary>
+    /// Gets or sets a web identity exchange (<c>AssumeRoleWithWebIdentity</c>, e.g. EKS IRSA) made before the first role of
+    /// the chain. Exclusive with <see cref="SessionToken"/> and <see cref="SourceCredentials"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the first hop is an AssumeRole call).</value>
+    public WebIdentityOptions? WebIdentity { get; set; }
+
+    /// <summary>
+    /// Gets or sets a <c>GetSessionToken</c> call (usually with MFA) made with <see cref="SourceCredentials"/> before the
+    /// first role of the chain, so that one MFA code serves every hop above it. Exclusive with <see cref="WebIdentity"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the first hop is an AssumeRole call).</value>
+    public SessionTokenOptions? SessionToken { get; set; }
+
+    /// <summary>
     /// Gets or sets the credentials used to call STS for the first hop.
     /// </summary>
     /// <value>The default value is <see langword="null"/>, which uses the AWS SDK's default credential chain.</value>
@@ -56,6 +70,26 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     /// </summary>
     /// <value>The default value is <see langword="false"/> (clamp and warn).</value>
     public bool StrictChainDurations { get; set; }
+
+    /// <summary>
+    /// Builds options from an AWS CLI profile in the shared config and credentials files, resolved as the AWS CLI does:
+    /// <c>role_arn</c>, <c>source_profile</c> chains (each profile a hop), <c>credential_source</c> (<c>Environment</c>,
+    /// <c>Ec2InstanceMetadata</c>, <c>EcsContainer</c>), <c>external_id</c>, <c>mfa_serial</c>, <c>role_session_name</c>,
+    /// <c>duration_seconds</c> (honoured, unlike the AWS SDK for .NET), <c>web_identity_token_file</c>, <c>region</c> and
+    /// <c>endpoint_url</c>.
+    /// </summary>
+    /// <param name="profileName">
+    /// The profile; <see langword="null"/> for <c>AWS_PROFILE</c>, then <c>default</c>. The files are <c>~/.aws/config</c>
+    /// and <c>~/.aws/credentials</c>, or <c>AWS_CONFIG_FILE</c> and <c>AWS_SHARED_CREDENTIALS_FILE</c>.
+    /// </param>
+    /// <param name="tokenCodeProvider">Returns a fresh MFA code; required when a profile of the chain has <c>mfa_serial</c>.</param>
+    /// <returns>New options; adjust them (refresh windows, strict durations…) before constructing the provider.</returns>
+    /// <exception cref="ArgumentException">
+    /// The profile is missing or invalid: a missing source profile, a <c>source_profile</c> cycle, more than 10 roles, both
+    /// <c>source_profile</c> and <c>credential_source</c>, or <c>mfa_serial</c> without a provider. The message names the profiles.
+    /// </exception>
+    public static AssumeRoleOptions FromProfile(string? profileName = null, Func<CancellationToken, ValueTask<string>>? tokenCodeProvider = null) =>
+        Profiles.ProfileChainBuilder.Build(profileName, tokenCodeProvider);
 
     /// <summary>Gets or sets the timeout of one STS request.</summary>
     /// <value>The default value is 10 seconds.</value>

@@ -120,7 +120,11 @@ public sealed class StsFault
         return new StsFault(StsFaultKind.Latency, times, action, roleArn, probability) { Delay = delay };
     }
 
-    /// <summary>Aborts the connection without a response, as a network failure would.</summary>
+    /// <summary>
+    /// Aborts the connection without a response, as a network failure would. Note that .NET's <c>SocketsHttpHandler</c>
+    /// transparently resends a request once when a pooled connection fails before any response byte, so a .NET
+    /// client may only notice from the second consecutive reset on.
+    /// </summary>
     /// <param name="times">How many matching calls to abort; <see langword="null"/> until removed.</param>
     /// <param name="action">Only this action.</param>
     /// <param name="roleArn">Only calls for this role.</param>

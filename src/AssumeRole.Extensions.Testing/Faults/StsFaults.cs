@@ -12,6 +12,8 @@ public sealed class StsFaults
     private readonly object _gate = new();
     private readonly List<Entry> _entries = [];
     private readonly Random _random;
+    private readonly List<TaskCompletionSource> _delayWaiters = [];
+    private int _delayedCalls;
 
     internal StsFaults(Random random) => _random = random;
 
@@ -24,6 +26,30 @@ public sealed class StsFaults
             {
                 return [.. _entries.Select(entry => entry.Fault)];
             }
+        }
+    }
+
+    /// <summary>Gets the number of calls currently held by a latency fault.</summary>
+    public int DelayedCallCount => Volatile.Read(ref _delayedCalls);
+
+    /// <summary>
+    /// Completes once a call is being held by a latency fault (at once if one already is), so that a test using a
+    /// <c>FakeTimeProvider</c> knows when to advance the time, without polling or sleeping.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when a call is delayed.</returns>
+    public Task WaitForDelayedCallAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_delayedCalls > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _delayWaiters.Add(waiter);
+            return waiter.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -102,6 +128,30 @@ public sealed class StsFaults
         }
 
         return (delay, terminal);
+    }
+
+    internal void OnDelayStarted()
+    {
+        List<TaskCompletionSource> waiters;
+        lock (_gate)
+        {
+            _delayedCalls++;
+            waiters = [.. _delayWaiters];
+            _delayWaiters.Clear();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    internal void OnDelayEnded()
+    {
+        lock (_gate)
+        {
+            _delayedCalls--;
+        }
     }
 
     private sealed class Entry(StsFault fault)

@@ -45,7 +45,18 @@ internal sealed class StsRequestPipeline
         var (delay, fault) = _faults.Evaluate(request.Action, request.RoleArn);
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+            // The timer must exist before waiters hear of the delay: a test that advances a fake clock on that signal
+            // would otherwise move time before the timer starts counting.
+            var delayed = Task.Delay(delay, _time, context.RequestAborted);
+            _faults.OnDelayStarted();
+            try
+            {
+                await delayed.ConfigureAwait(false);
+            }
+            finally
+            {
+                _faults.OnDelayEnded();
+            }
         }
 
         if (fault is not null && await ApplyFaultAsync(context, fault, record).ConfigureAwait(false))

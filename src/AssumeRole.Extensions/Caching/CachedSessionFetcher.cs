@@ -21,10 +21,11 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
     private readonly ISessionFetcher _inner;
     private readonly IReadOnlyList<ISecondLevelCache> _levels;
     private readonly Func<CancellationToken, Task<string>> _principal;
-    private readonly HopSpec _hop;
+    private readonly Func<string, string> _computeKey;
     private readonly SessionSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly AssumeRoleTelemetry _telemetry;
     private readonly SemaphoreSlim _keyGate = new(1, 1);
     private string? _key;
 
@@ -32,18 +33,20 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         ISessionFetcher inner,
         IReadOnlyList<ISecondLevelCache> levels,
         Func<CancellationToken, Task<string>> principal,
-        HopSpec hop,
+        Func<string, string> computeKey,
         SessionSettings settings,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        AssumeRoleTelemetry? telemetry = null)
     {
         _inner = inner;
         _levels = levels;
         _principal = principal;
-        _hop = hop;
+        _computeKey = computeKey;
         _settings = settings;
         _timeProvider = timeProvider;
         _logger = logger;
+        _telemetry = telemetry ?? AssumeRoleTelemetry.Default;
     }
 
     public string RoleArn => _inner.RoleArn;
@@ -61,15 +64,15 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
                 {
                     if (await level.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } cached && IsFreshEnough(cached))
                     {
-                        Log.SecondLevelCacheHit(_logger, RoleArn, level.Level);
+                        _telemetry.CacheLookup(_logger, level.Level, hit: true, RoleArn);
                         return cached;
                     }
 
-                    Log.SecondLevelCacheMiss(_logger, RoleArn, level.Level);
+                    _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    Log.SecondLevelCacheError(_logger, RoleArn, level.Level, "read", ex.GetType().Name);
+                    _telemetry.CacheError(_logger, level.Level, "read", RoleArn, ex);
                 }
             }
         }
@@ -87,7 +90,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    Log.SecondLevelCacheError(_logger, RoleArn, level.Level, "write", ex.GetType().Name);
+                    _telemetry.CacheError(_logger, level.Level, "write", RoleArn, ex);
                 }
             }
         }
@@ -109,7 +112,7 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
             if (_key is null)
             {
                 var principal = await _principal(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _key, _hop.ComputeKey("l2:" + principal));
+                Volatile.Write(ref _key, _computeKey("l2:" + principal));
             }
 
             return _key;

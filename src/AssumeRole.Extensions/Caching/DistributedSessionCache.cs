@@ -18,10 +18,10 @@ internal sealed class DistributedSessionCache : ISecondLevelCache
     private readonly IDistributedCache _cache;
     private readonly IDataProtector _protector;
 
-    public DistributedSessionCache(IDistributedCache cache, IDataProtector protector)
+    public DistributedSessionCache(IDistributedCache cache, IDataProtectionProvider protection)
     {
         _cache = cache;
-        _protector = protector.CreateProtector(ProtectorPurpose);
+        _protector = protection.CreateProtector(ProtectorPurpose);
     }
 
     public string Level => "distributed";

@@ -55,6 +55,7 @@ internal sealed class SessionCache : IDisposable
             {
                 if (existing.TryAddLease())
                 {
+                    existing.Telemetry.CacheLookup(Logger, TelemetryNames.MemoryLevel, hit: true, existing.RoleArn);
                     return existing;
                 }
 
@@ -67,6 +68,7 @@ internal sealed class SessionCache : IDisposable
             created.TryAddLease();
             if (_sessions.TryAdd(key, created))
             {
+                created.Telemetry.CacheLookup(Logger, TelemetryNames.MemoryLevel, hit: false, created.RoleArn);
                 if (_sessions.Count > MaxSessions)
                 {
                     Sweep();
@@ -81,6 +83,9 @@ internal sealed class SessionCache : IDisposable
     }
 
     public bool TryGet(string key, out RefreshingSession? session) => _sessions.TryGetValue(key, out session);
+
+    /// <summary>A snapshot of every cached session (tests use it to wait for the refreshes of a whole chain).</summary>
+    public IReadOnlyList<RefreshingSession> Snapshot() => [.. _sessions.Values];
 
     /// <summary>Drops a lease; an unleased session becomes eligible for idle eviction.</summary>
     public void Release(RefreshingSession session)

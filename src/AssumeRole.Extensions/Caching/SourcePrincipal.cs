@@ -28,12 +28,17 @@ internal static class SourcePrincipal
             case AssumeRoleCredentials ours:
                 return "session:" + ours.SessionKey;
             case BasicAWSCredentials or SessionAWSCredentials:
-                var c = credentials.GetCredentials();
-                var material = $"{c.AccessKey}\n{c.SecretKey}\n{c.Token}";
-                return "static:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
+                return KeyOfKeys(credentials.GetCredentials());
             default:
                 return "instance:" + s_instanceIds.GetValue(credentials, static _ => Interlocked.Increment(ref s_nextInstanceId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+    }
+
+    /// <summary>The principal of resolved keys: a hash of key, secret and token, so a wrong secret is another principal.</summary>
+    public static string KeyOfKeys(ImmutableCredentials c)
+    {
+        var material = $"{c.AccessKey}\n{c.SecretKey}\n{c.Token}";
+        return "static:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using AssumeRole.Extensions.Caching;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Validation;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AssumeRole.Extensions.DependencyInjection;
@@ -30,9 +29,10 @@ internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistra
             // so a strict-mode violation stops the host at start rather than at first resolution.
             try
             {
-                var sourceIsRoleSession = options.SourceIsRoleSession
-                    ?? (options.SourceCredentials is { } source && SourcePrincipal.IsRoleSession(source));
-                ChainPlanner.Plan(options, sourceIsRoleSession, NullLogger.Instance);
+                var firstHops = FirstHopSpec.From(options, (options.Chain?.Count ?? 0) + 1) is null ? 0 : 1;
+                var sourceIsRoleSession = firstHops > 0 || (options.SourceIsRoleSession
+                    ?? (options.SourceCredentials is { } source && SourcePrincipal.IsRoleSession(source)));
+                ChainPlanner.Plan(options, sourceIsRoleSession, firstHops);
             }
             catch (ArgumentException ex)
             {

@@ -2,6 +2,7 @@ using AssumeRole.Extensions;
 using AssumeRole.Extensions.DependencyInjection;
 using AssumeRole.Extensions.MultiTenant;
 using AssumeRole.Extensions.Refresh;
+using System.Diagnostics.Metrics;
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -147,7 +148,7 @@ public static class AssumeRoleServiceCollectionExtensions
     {
         services.AddOptions();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(static sp => AssumeRoleContext.For(sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(static sp => AssumeRoleContext.For(sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AssumeRoleOptions>, AssumeRoleOptionsValidation>());
     }
 

@@ -41,6 +41,24 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Session of role {RoleArn} lasts only {LifetimeSeconds:F0} s, shorter than the refresh windows; using advisory {AdvisorySeconds:F0} s and mandatory {MandatorySeconds:F0} s.")]
     public static partial void WindowsShrunk(ILogger logger, string roleArn, double lifetimeSeconds, double advisorySeconds, double mandatorySeconds);
 
+    [LoggerMessage(12, LogLevel.Trace, "Session cache ({Level}) hit for role {RoleArn}.")]
+    public static partial void CacheHit(ILogger logger, string level, string roleArn);
+
+    [LoggerMessage(13, LogLevel.Debug, "Session cache ({Level}) miss for role {RoleArn}.")]
+    public static partial void CacheMiss(ILogger logger, string level, string roleArn);
+
+    [LoggerMessage(15, LogLevel.Error, "AssumeRole options {Registration} are invalid: {Failures}")]
+    public static partial void ValidationFailed(ILogger logger, string registration, string failures);
+
+    [LoggerMessage(16, LogLevel.Debug, "STS {Action} for role {RoleArn}: {Outcome} in {DurationMs:F0} ms, error {ErrorCode}, request id {RequestId}.")]
+    public static partial void StsCallCompleted(ILogger logger, string action, string? roleArn, string outcome, double durationMs, string? errorCode, string? requestId);
+
+    [LoggerMessage(17, LogLevel.Information, "Refresh of role {RoleArn} backs off after {ConsecutiveFailures} consecutive failures: next attempt in {BackoffSeconds:F1} s.")]
+    public static partial void RefreshBackoff(ILogger logger, string roleArn, int consecutiveFailures, double backoffSeconds);
+
+    [LoggerMessage(18, LogLevel.Information, "Refresh of role {RoleArn} recovered after {ConsecutiveFailures} consecutive failures.")]
+    public static partial void RefreshRecovered(ILogger logger, string roleArn, int consecutiveFailures);
+
     [LoggerMessage(30, LogLevel.Debug, "Session of role {RoleArn} found in the {Level} cache.")]
     public static partial void SecondLevelCacheHit(ILogger logger, string roleArn, string level);
 

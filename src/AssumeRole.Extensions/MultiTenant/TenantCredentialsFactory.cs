@@ -34,10 +34,7 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
         _logger = context.LoggerFactory.CreateLogger<TenantCredentialsFactory>();
         _gate = new StsRateGate(_options.StsCallsPerSecond, _options.QueueLimit, MultiTenantDefaults.RateWindow, _timeProvider);
         var gateLogger = context.LoggerFactory.CreateLogger<RateLimitedFetcher>();
-        _context = new AssumeRoleContext(context.TimeProvider, context.LoggerFactory, context.Cache, context.GatewayFactory, context.Caps, context.Random)
-        {
-            FetcherDecorator = fetcher => new RateLimitedFetcher(fetcher, _gate, gateLogger),
-        };
+        _context = context.WithFetcherDecorator(fetcher => new RateLimitedFetcher(fetcher, _gate, gateLogger));
 
         var sourceRole = _options.SourceRole;
         var sourceCredentials = _options.SourceCredentials;

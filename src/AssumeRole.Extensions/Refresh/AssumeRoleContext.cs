@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Caching;
 using AssumeRole.Extensions.Sts;
 using Amazon.Runtime;
@@ -9,7 +11,7 @@ namespace AssumeRole.Extensions.Refresh;
 
 /// <summary>
 /// The services a provider runs on: clock, logging, the session cache, how STS clients are made, and learned duration
-/// caps. Production uses <see cref="For(TimeProvider?, ILoggerFactory?)"/>; tests swap the STS gateway for a double.
+/// caps. Production uses <see cref="For(TimeProvider?, ILoggerFactory?, IMeterFactory?)"/>; tests swap the STS gateway for a double.
 /// </summary>
 internal sealed class AssumeRoleContext
 {
@@ -21,14 +23,28 @@ internal sealed class AssumeRoleContext
         SessionCache cache,
         Func<AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> gatewayFactory,
         DurationCaps caps,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        AssumeRoleTelemetry? telemetry = null)
     {
         TimeProvider = timeProvider;
         LoggerFactory = loggerFactory;
         Cache = cache;
-        GatewayFactory = gatewayFactory;
+        Telemetry = telemetry ?? AssumeRoleTelemetry.Default;
+        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, loggerFactory);
         Caps = caps;
         Random = random;
+    }
+
+    private AssumeRoleContext(AssumeRoleContext other, Func<ISessionFetcher, ISessionFetcher> fetcherDecorator)
+    {
+        TimeProvider = other.TimeProvider;
+        LoggerFactory = other.LoggerFactory;
+        Cache = other.Cache;
+        Telemetry = other.Telemetry;
+        GatewayFactory = other.GatewayFactory; // already instrumented: wrapping it again would count every call twice
+        Caps = other.Caps;
+        Random = other.Random;
+        FetcherDecorator = fetcherDecorator;
     }
 
     public TimeProvider TimeProvider { get; }
@@ -44,13 +60,19 @@ internal sealed class AssumeRoleContext
 
     public Func<double>? Random { get; }
 
+    /// <summary>Metrics and traces: of the DI container's <see cref="IMeterFactory"/>, or the static default.</summary>
+    public AssumeRoleTelemetry Telemetry { get; }
+
     /// <summary>
     /// Wraps every new session's fetcher, or <see langword="null"/>. The multi-tenant factory uses it to rate-limit
     /// STS calls: the wait happens before the per-request timeout starts, so a queued call never times out.
     /// </summary>
-    public Func<ISessionFetcher, ISessionFetcher>? FetcherDecorator { get; init; }
+    public Func<ISessionFetcher, ISessionFetcher>? FetcherDecorator { get; private init; }
 
-    public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    /// <summary>This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/>.</summary>
+    public AssumeRoleContext WithFetcherDecorator(Func<ISessionFetcher, ISessionFetcher> fetcherDecorator) => new(this, fetcherDecorator);
+
+    public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         var tp = timeProvider ?? TimeProvider.System;
         var lf = loggerFactory ?? NullLoggerFactory.Instance;
@@ -60,7 +82,7 @@ internal sealed class AssumeRoleContext
             cache.Logger = lf.CreateLogger("AssumeRole.Extensions.SessionCache");
         }
 
-        return new AssumeRoleContext(tp, lf, cache, SdkGateway, DurationCaps.Shared);
+        return new AssumeRoleContext(tp, lf, cache, SdkGateway, DurationCaps.Shared, telemetry: AssumeRoleTelemetry.For(meterFactory));
     }
 
     /// <summary>

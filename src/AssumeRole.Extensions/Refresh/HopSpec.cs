@@ -40,6 +40,9 @@ internal sealed partial class HopSpec
 
     public int? DurationSeconds { get; }
 
+    /// <summary>The duration the options asked for when the chaining cap clamped it to <see cref="DurationSeconds"/>.</summary>
+    public int? ClampedFromSeconds { get; init; }
+
     public string? Policy { get; }
 
     public string[] PolicyArns { get; }

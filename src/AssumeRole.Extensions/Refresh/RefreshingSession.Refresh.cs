@@ -50,10 +50,12 @@ internal sealed partial class RefreshingSession
     private async Task RefreshCoreAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger)
     {
         var startedMs = Clock.NowMs;
+        using var activity = AssumeRoleTelemetry.StartRefresh(RoleArn, Hop, TriggerName(trigger));
         try
         {
             var fetched = await _fetcher.FetchAsync(_disposeCts.Token).ConfigureAwait(false);
             var state = BuildState(fetched, startedMs);
+            Telemetry.RefreshSucceeded(activity, _logger, RoleArn, TriggerName(trigger), Volatile.Read(ref _failures), fetched.RequestId);
             lock (_gate)
             {
                 Volatile.Write(ref _state, state);
@@ -71,7 +73,7 @@ internal sealed partial class RefreshingSession
             Log.SessionAssumed(
                 _logger,
                 RoleArn,
-                _fetcher is AssumeRoleFetcher f ? f.Hop : 1,
+                Hop,
                 fetched.AssumedRoleArn,
                 (state.ExpiresAtMs - startedMs) / 1000.0,
                 (state.RefreshAtMs - Clock.NowMs) / 1000.0,
@@ -103,6 +105,7 @@ internal sealed partial class RefreshingSession
                 }
             }
 
+            Telemetry.RefreshFailed(activity, _logger, RoleArn, TriggerName(trigger), ex, attempt, retryAt - now, _disposed);
             if (!_disposed)
             {
                 var are = ex as AssumeRoleException;

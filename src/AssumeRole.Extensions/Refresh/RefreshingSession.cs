@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Amazon.Runtime;
+using AssumeRole.Extensions.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace AssumeRole.Extensions.Refresh;
@@ -27,7 +28,7 @@ internal sealed partial class RefreshingSession : IDisposable
     private long _lastUsedMs;
     private bool _disposed;
 
-    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger)
+    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger, AssumeRoleTelemetry? telemetry = null)
     {
         Key = key;
         _fetcher = fetcher;
@@ -35,6 +36,7 @@ internal sealed partial class RefreshingSession : IDisposable
         _settings = settings;
         _logger = logger;
         _lastUsedMs = clock.NowMs;
+        (Telemetry = telemetry ?? AssumeRoleTelemetry.Default).Track(this);
     }
 
     public string Key { get; }
@@ -169,6 +171,13 @@ internal sealed partial class RefreshingSession : IDisposable
                 _leases--;
             }
 
+            if (_leases == 0)
+            {
+                // Nobody holds the session: stop its proactive timer now. It stays cached for reuse (a new lease
+                // re-arms the timer) until the cache evicts it, which also cancels a fetch still in flight.
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
             _lastUsedMs = Clock.NowMs;
             return _leases;
         }
@@ -204,6 +213,7 @@ internal sealed partial class RefreshingSession : IDisposable
             _timer = null;
         }
 
+        Telemetry.Untrack(this);
         _disposeCts.Cancel();
         _disposeCts.Dispose();
         _fetcher.Dispose();

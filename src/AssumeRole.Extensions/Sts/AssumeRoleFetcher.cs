@@ -57,10 +57,15 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         {
             try
             {
-                var request = await BuildRequestAsync(duration, cancellationToken).ConfigureAwait(false);
+                // The request is built inside the pipeline so that every transient retry asks for a fresh MFA code:
+                // STS accepts each code once, and a code may have been consumed by the call that failed.
                 return await _pipeline.ExecuteAsync(
-                    static (state, ct) => new ValueTask<StsCredentials>(state.Gateway.AssumeRoleAsync(state.Request, ct)),
-                    (Gateway: _gateway, Request: request),
+                    static async (state, ct) =>
+                    {
+                        var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
+                        return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                    },
+                    (Self: this, Duration: duration),
                     cancellationToken).ConfigureAwait(false);
             }
             catch (StsCallException ex) when (duration is > AssumeRoleOptionsValidator.ChainedMaxDuration
@@ -140,14 +145,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
         if (_hop.MfaSerialNumber is { } serial)
         {
-            if (_hop.TokenCodeProvider is not { } provider)
-            {
-                throw new AssumeRoleException(_hop.RoleArn, _hop.Hop, _hop.Count, "MfaTokenCodeMissing", null, null, isTransient: false,
-                    $"Role requires MFA ({serial}) but no TokenCodeProvider is configured.", null);
-            }
-
             request.SerialNumber = serial;
-            request.TokenCode = await provider(cancellationToken).ConfigureAwait(false);
+            request.TokenCode = await MfaCode.GetAsync(_hop.TokenCodeProvider, serial, _hop.RoleArn, _hop.Hop, _hop.Count, cancellationToken).ConfigureAwait(false);
         }
 
         return request;
@@ -155,11 +154,32 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     private AssumeRoleException Translate(StsCallException ex)
     {
-        var detail = Redact(ex.Message);
+        var detail = Redact(ex.Message) + MfaHint(ex);
 
         // Keep the SDK exception as the cause only when nothing in it could carry a secret we sent.
-        var inner = ex.InnerException is { } cause && ReferenceEquals(detail, ex.Message) ? cause : null;
+        var inner = ex.InnerException is { } cause && string.Equals(Redact(ex.Message), ex.Message, StringComparison.Ordinal) ? cause : null;
         return new AssumeRoleException(_hop.RoleArn, _hop.Hop, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient, detail, inner);
+    }
+
+    /// <summary>
+    /// STS answers a missing or wrong MFA code with a plain AccessDenied; say what to check, since the trust policy's
+    /// <c>aws:MultiFactorAuthPresent</c> condition is not visible to the caller.
+    /// </summary>
+    private string MfaHint(StsCallException ex)
+    {
+        if (ex.ErrorCode is not "AccessDenied")
+        {
+            return string.Empty;
+        }
+
+        if (ex.Message.Contains("MultiFactorAuthentication", StringComparison.OrdinalIgnoreCase))
+        {
+            return $" The MFA code for device {_hop.MfaSerialNumber} was rejected: codes are single-use and valid for about 30 seconds.";
+        }
+
+        return _hop.MfaSerialNumber is null
+            ? " If the role's trust policy requires MFA (aws:MultiFactorAuthPresent), set MfaSerialNumber and TokenCodeProvider for this hop."
+            : string.Empty;
     }
 
     /// <summary>STS echoes invalid values in ValidationError messages: never let the external ID through.</summary>

@@ -107,10 +107,30 @@ internal sealed class SdkStsGateway : IStsGateway
         {
             throw;
         }
+        catch (Exception ex) when (SourceFailureIn(ex) is { } sourceFailure)
+        {
+            // The client could not get its own (source) credentials: a chained hop's source session failed. That
+            // failure already names its hop; surface it unchanged instead of as this hop's client error.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(sourceFailure);
+            throw;
+        }
         catch (Exception ex) when (Classify(ex) is { } classified)
         {
             throw classified;
         }
+    }
+
+    private static AssumeRoleException? SourceFailureIn(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is AssumeRoleException source)
+            {
+                return source;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Turns what the SDK or the network threw into a classified <see cref="StsCallException"/>.</summary>

@@ -12,6 +12,7 @@ internal static partial class AssumeRoleOptionsValidator
     internal const int MinDuration = 900;
     internal const int MaxDuration = 43200;
     internal const int ChainedMaxDuration = 3600;
+    internal const int MaxSessionTokenDuration = 129600;
 
     [GeneratedRegex(@"^arn:[\w+=,.@-]+:iam::\d{12}:role/([\w+=,.@/-]+/)?[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex RoleArnPattern();
@@ -50,6 +51,7 @@ internal static partial class AssumeRoleOptionsValidator
         ValidateHop(options, prefix, failures);
         ValidateSourceIdentityAlongChain(options, prefix, failures);
         ValidateWindows(options, prefix, failures);
+        ValidateFirstHop(options, prefix, failures);
 
         if (options.StsRequestTimeout <= TimeSpan.Zero)
         {
@@ -71,9 +73,10 @@ internal static partial class AssumeRoleOptionsValidator
             failures.Add($"{prefix}FileCacheDirectory must not be blank; leave it null to disable the file cache.");
         }
 
-        if (hops.Count + 1 > AssumeRoleDefaults.MaxChainDepth)
+        var depth = hops.Count + 1 + Refresh.FirstHopSpec.CountIn(options);
+        if (depth > AssumeRoleDefaults.MaxChainDepth)
         {
-            failures.Add($"{prefix}Chain has {hops.Count + 1} hops; at most {AssumeRoleDefaults.MaxChainDepth} are allowed.");
+            failures.Add($"{prefix}Chain has {depth} hops; at most {AssumeRoleDefaults.MaxChainDepth} are allowed.");
         }
 
         return failures;
@@ -233,6 +236,58 @@ internal static partial class AssumeRoleOptionsValidator
         }
     }
 
+    private static void ValidateFirstHop(AssumeRoleOptions options, string p, List<string> failures)
+    {
+        if (options.WebIdentity is not null && options.SessionToken is not null)
+        {
+            failures.Add($"{p}WebIdentity and SessionToken are both set; a chain has one first hop.");
+        }
+
+        if (options.WebIdentity is { } wi)
+        {
+            if (options.SourceCredentials is not null)
+            {
+                failures.Add($"{p}WebIdentity is set, so SourceCredentials must not be: AssumeRoleWithWebIdentity is unsigned and uses the token file instead.");
+            }
+
+            var (roleArn, tokenFile, sessionName) = Refresh.FirstHopSpec.ResolveWebIdentity(wi);
+            if (roleArn is null)
+            {
+                failures.Add($"{p}WebIdentity.RoleArn is not set and the AWS_ROLE_ARN environment variable is empty.");
+            }
+            else
+            {
+                ValidateHop(new AssumeRoleHopOptions { RoleArn = roleArn, RoleSessionName = sessionName, DurationSeconds = wi.DurationSeconds, Policy = wi.Policy }, $"{p}WebIdentity.", failures);
+            }
+
+            if (tokenFile is null)
+            {
+                failures.Add($"{p}WebIdentity.WebIdentityTokenFile is not set and the AWS_WEB_IDENTITY_TOKEN_FILE environment variable is empty.");
+            }
+        }
+
+        if (options.SessionToken is { } st)
+        {
+            if (st.DurationSeconds is { } d && d is < MinDuration or > MaxSessionTokenDuration)
+            {
+                failures.Add($"{p}SessionToken.DurationSeconds must be between {MinDuration} and {MaxSessionTokenDuration}; got {d.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            if (st.MfaSerialNumber is { } serial)
+            {
+                if (serial.Length is < 9 or > 256 || !SerialNumberPattern().IsMatch(serial))
+                {
+                    failures.Add($"{p}SessionToken.MfaSerialNumber '{serial}' must be 9–256 characters from [\\w+=/:,.@-].");
+                }
+
+                if (st.TokenCodeProvider is null)
+                {
+                    failures.Add($"{p}SessionToken.MfaSerialNumber is set, so SessionToken.TokenCodeProvider is required: GetSessionToken needs a fresh MFA code.");
+                }
+            }
+        }
+    }
+
     private static void ValidateWindows(AssumeRoleOptions options, string p, List<string> failures)
     {
         var mandatory = options.MandatoryRefreshWindow ?? AssumeRoleDefaults.MandatoryRefreshWindow;
@@ -248,7 +303,10 @@ internal static partial class AssumeRoleOptionsValidator
                 failures.Add($"{p}AdvisoryRefreshWindow ({advisory}) must be longer than MandatoryRefreshWindow ({mandatory}).");
             }
 
-            var lifetime = TimeSpan.FromSeconds(options.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds);
+            // A chained target is clamped to the chaining cap, so its windows must fit in that.
+            var requested = options.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds;
+            var chained = (options.Chain?.Count ?? 0) > 0 || Refresh.FirstHopSpec.CountIn(options) > 0 || options.SourceIsRoleSession == true;
+            var lifetime = TimeSpan.FromSeconds(chained ? Math.Min(requested, ChainedMaxDuration) : requested);
             if (advisory >= lifetime)
             {
                 failures.Add($"{p}AdvisoryRefreshWindow ({advisory}) must be shorter than the session lifetime ({lifetime}).");

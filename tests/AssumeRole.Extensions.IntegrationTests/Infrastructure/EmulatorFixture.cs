@@ -25,9 +25,11 @@ public sealed class EmulatorFixture : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public static async Task<EmulatorFixture> StartAsync(Action<StsEmulatorOptions>? configure = null)
+    /// <param name="configure">Adjusts the options.</param>
+    /// <param name="clockOffset">Starts the fake clock this far from the real time (for clock-skew tests).</param>
+    public static async Task<EmulatorFixture> StartAsync(Action<StsEmulatorOptions>? configure = null, TimeSpan clockOffset = default)
     {
-        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow() + clockOffset);
         var options = new StsEmulatorOptions { TimeProvider = time, RandomSeed = 42 };
         configure?.Invoke(options);
         return new EmulatorFixture(await StsEmulator.StartAsync(options), time);

@@ -15,6 +15,9 @@ internal sealed class FakeSts : IStsGateway
 {
     private readonly ConcurrentQueue<AssumeRoleRequest> _calls = new();
     private readonly ConcurrentQueue<Func<AssumeRoleRequest, Exception?>> _scripted = new();
+    private readonly ConcurrentQueue<FakeStsCall> _allCalls = new();
+    private readonly ConcurrentQueue<Func<FakeStsCall, Exception?>> _rules = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
     private int _counter;
 
     public FakeSts(FakeTimeProvider time) => Time = time;
@@ -57,9 +60,40 @@ internal sealed class FakeSts : IStsGateway
     public static StsCallException Internal() =>
         new("InternalFailure", "Internal failure", HttpStatusCode.InternalServerError, Guid.NewGuid().ToString(), isTransient: true);
 
-    public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)
+    /// <summary>Every call of every action in order, with the access key it was signed with (null when unsigned or direct).</summary>
+    public IReadOnlyList<FakeStsCall> AllCalls => [.. _allCalls];
+
+    /// <summary>
+    /// When set, a call signed with a key this double issued fails with <c>ExpiredToken</c> once that key's session has
+    /// expired on the server clock, as STS does.
+    /// </summary>
+    public bool RejectExpiredSources { get; set; }
+
+    /// <summary>The next call (of any action) for which <paramref name="rule"/> returns an exception fails with it; the rule is then used up.</summary>
+    public void FailNextWhere(Func<FakeStsCall, Exception?> rule) => _rules.Enqueue(rule);
+
+    /// <summary>A view of this STS as seen by a client signing with <paramref name="source"/>: it resolves the source's credentials first, as the SDK does.</summary>
+    public IStsGateway ViewFor(AWSCredentials source) => new View(this, source);
+
+    public static StsCallException ExpiredToken() =>
+        new("ExpiredToken", "The security token included in the request is expired", HttpStatusCode.Forbidden, Guid.NewGuid().ToString(), isTransient: false);
+
+    public static StsCallException MaxSessionDurationExceeded() =>
+        new("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", HttpStatusCode.BadRequest, Guid.NewGuid().ToString(), isTransient: false);
+
+    public Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken) =>
+        AssumeRoleAsync(request, null, cancellationToken);
+
+    public Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken) =>
+        AssumeRoleWithWebIdentityAsync(request, null, cancellationToken);
+
+    public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
+        GetSessionTokenAsync(request, null, cancellationToken);
+
+    private async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, string? sourceKey, CancellationToken cancellationToken)
     {
         _calls.Enqueue(request);
+        var call = Record("AssumeRole", sourceKey, request);
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
@@ -75,23 +109,110 @@ internal sealed class FakeSts : IStsGateway
             throw error;
         }
 
+        ThrowIfRuledOrExpired(call);
+        var roleName = request.RoleArn[(request.RoleArn.LastIndexOf('/') + 1)..];
+        return Issue(request.DurationSeconds, $"arn:aws:sts::123456789012:assumed-role/{roleName}/{request.RoleSessionName}");
+    }
+
+    private async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, string? sourceKey, CancellationToken cancellationToken)
+    {
+        var call = Record("AssumeRoleWithWebIdentity", sourceKey, request);
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        ThrowIfRuledOrExpired(call);
+        var roleName = request.RoleArn[(request.RoleArn.LastIndexOf('/') + 1)..];
+        return Issue(request.DurationSeconds, $"arn:aws:sts::123456789012:assumed-role/{roleName}/{request.RoleSessionName}");
+    }
+
+    private async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, string? sourceKey, CancellationToken cancellationToken)
+    {
+        var call = Record("GetSessionToken", sourceKey, request);
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        ThrowIfRuledOrExpired(call);
+
+        // STS's default GetSessionToken lifetime is 12 hours.
+        return Issue(request.DurationSeconds ?? 43200, null);
+    }
+
+    private FakeStsCall Record(string action, string? sourceKey, AmazonWebServiceRequest request)
+    {
+        var call = new FakeStsCall(action, sourceKey, request, Time.GetUtcNow());
+        _allCalls.Enqueue(call);
+        return call;
+    }
+
+    private void ThrowIfRuledOrExpired(FakeStsCall call)
+    {
+        var pending = _rules.Count;
+        for (var i = 0; i < pending && _rules.TryDequeue(out var rule); i++)
+        {
+            if (rule(call) is { } ruled)
+            {
+                // Keep the order of the remaining rules.
+                for (var j = i + 1; j < pending && _rules.TryDequeue(out var rest); j++)
+                {
+                    _rules.Enqueue(rest);
+                }
+
+                throw ruled;
+            }
+
+            _rules.Enqueue(rule);
+        }
+
+        if (RejectExpiredSources && call.SourceAccessKey is { } key && _issued.TryGetValue(key, out var expires)
+            && Time.GetUtcNow() + ServerClockOffset >= expires)
+        {
+            throw ExpiredToken();
+        }
+    }
+
+    private StsCredentials Issue(int? durationSeconds, string? assumedRoleArn)
+    {
         var n = Interlocked.Increment(ref _counter);
         var serverNow = Time.GetUtcNow() + ServerClockOffset;
-        var lifetime = request.DurationSeconds is { } d && Lifetime == TimeSpan.FromHours(1) ? TimeSpan.FromSeconds(d) : Lifetime;
-        var roleName = request.RoleArn[(request.RoleArn.LastIndexOf('/') + 1)..];
+        var lifetime = durationSeconds is { } d && Lifetime == TimeSpan.FromHours(1) ? TimeSpan.FromSeconds(d) : Lifetime;
+        var accessKey = $"ASIAFAKE{n:D12}";
+        _issued[accessKey] = serverNow + lifetime;
         return new StsCredentials(
-            new ImmutableCredentials($"ASIAFAKE{n:D12}", $"secret-{n}-{Guid.NewGuid():N}", $"token-{n}-{Guid.NewGuid():N}"),
+            new ImmutableCredentials(accessKey, $"secret-{n}-{Guid.NewGuid():N}", $"token-{n}-{Guid.NewGuid():N}"),
             (serverNow + lifetime).UtcDateTime,
             serverNow,
-            $"arn:aws:sts::123456789012:assumed-role/{roleName}/{request.RoleSessionName}",
+            assumedRoleArn,
             $"req-{n}");
     }
 
-    public Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("FakeSts does not model web identity.");
+    /// <summary>The double seen through one source's credentials; never owns the double.</summary>
+    private sealed class View(FakeSts sts, AWSCredentials source) : IStsGateway
+    {
+        public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken) =>
+            await sts.AssumeRoleAsync(request, await SignAsync(), cancellationToken);
 
-    public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("FakeSts does not model GetSessionToken.");
+        public async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken) =>
+            await sts.AssumeRoleWithWebIdentityAsync(request, await SignAsync(), cancellationToken);
+
+        public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
+            await sts.GetSessionTokenAsync(request, await SignAsync(), cancellationToken);
+
+        public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+        {
+            // GetCallerIdentity is signed too: the SDK resolves the source first (a session source gets fetched).
+            await SignAsync();
+            return await sts.GetCallerArnAsync(cancellationToken);
+        }
+
+        public void Dispose() => sts.Disposed.Add(this);
+
+        private async Task<string?> SignAsync() =>
+            source is AnonymousAWSCredentials ? null : (await source.GetCredentialsAsync()).AccessKey;
+    }
 
     /// <summary>The ARN GetCallerIdentity reports for the gateway's source.</summary>
     public string CallerArn { get; set; } = "arn:aws:sts::123456789012:assumed-role/Source/i-0123456789";

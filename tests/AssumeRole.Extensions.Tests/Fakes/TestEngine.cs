@@ -1,4 +1,5 @@
 using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Sts;
 using Amazon.Runtime;
@@ -13,14 +14,23 @@ internal sealed class TestEngine
 {
     public const string RoleArn = "arn:aws:iam::123456789012:role/Demo";
 
-    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, FakeTimeProvider? time = null, FakeSts? sts = null)
+    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null, bool signWithSource = false)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         Sts = sts ?? new FakeSts(Time);
         Jitter = jitter;
-        Cache = new SessionCache(Time);
+        Cache = new SessionCache(Time, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
         Caps = new DurationCaps();
-        Context = new AssumeRoleContext(Time, loggerFactory ?? NullLoggerFactory.Instance, Cache, (_, _, _) => (Sts, false), Caps, () => Jitter);
+        // With signWithSource each source gets its own view of the one STS double, which resolves the source's
+        // credentials before every call (as the SDK does when it signs) and records the key: chaining tests need that.
+        Context = new AssumeRoleContext(
+            Time,
+            loggerFactory ?? NullLoggerFactory.Instance,
+            Cache,
+            signWithSource ? (source, _, _) => (Sts.ViewFor(source), false) : (_, _, _) => (Sts, false),
+            Caps,
+            () => Jitter,
+            telemetry);
     }
 
     public FakeTimeProvider Time { get; }
@@ -50,6 +60,32 @@ internal sealed class TestEngine
     {
         Time.Advance(by);
         await SettleAsync(provider);
+    }
+
+    /// <summary>
+    /// Advances the fake clock and waits until no session of the cache (every hop of every chain) has a refresh in
+    /// flight, so that the next advance cannot time out an STS call that is still running on the thread pool.
+    /// </summary>
+    public async Task AdvanceAllAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        for (var round = 0; round < 100; round++)
+        {
+            var pending = Cache.Snapshot().Select(s => s.PendingRefresh).OfType<Task>().ToList();
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception ex) when (ex is not TimeoutException)
+            {
+                // The test inspects the outcome through the providers.
+            }
+        }
     }
 
     public static async Task SettleAsync(AssumeRoleCredentials provider)

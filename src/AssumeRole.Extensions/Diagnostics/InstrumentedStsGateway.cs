@@ -1,0 +1,100 @@
+using AssumeRole.Extensions.Sts;
+using Amazon.SecurityToken.Model;
+using Microsoft.Extensions.Logging;
+
+namespace AssumeRole.Extensions.Diagnostics;
+
+/// <summary>
+/// Wraps an <see cref="IStsGateway"/> so that every STS request (each retry included) is measured, traced and logged
+/// in one place, whatever the gateway (the SDK client, the in-memory double of the tests).
+/// </summary>
+internal sealed class InstrumentedStsGateway : IStsGateway
+{
+    private readonly AssumeRoleTelemetry _telemetry;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public InstrumentedStsGateway(IStsGateway inner, AssumeRoleTelemetry telemetry, TimeProvider timeProvider, ILogger logger)
+    {
+        Inner = inner;
+        _telemetry = telemetry;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public IStsGateway Inner { get; }
+
+    /// <summary>Wraps a gateway factory; ownership of the wrapped gateway stays as the factory said.</summary>
+    public static Func<Amazon.Runtime.AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> Wrap(
+        Func<Amazon.Runtime.AWSCredentials, string, StsEndpoint, (IStsGateway Gateway, bool Owned)> factory,
+        AssumeRoleTelemetry telemetry,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("AssumeRole.Extensions.Sts");
+        return (source, principal, endpoint) =>
+        {
+            var (gateway, owned) = factory(source, principal, endpoint);
+            return (new InstrumentedStsGateway(gateway, telemetry, timeProvider, logger), owned);
+        };
+    }
+
+    public Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken) =>
+        CallAsync("AssumeRole", request.RoleArn, request.RoleSessionName, request, static (g, r, ct) => g.AssumeRoleAsync(r, ct), cancellationToken);
+
+    public Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken) =>
+        CallAsync("AssumeRoleWithWebIdentity", request.RoleArn, request.RoleSessionName, request, static (g, r, ct) => g.AssumeRoleWithWebIdentityAsync(r, ct), cancellationToken);
+
+    public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
+        CallAsync("GetSessionToken", null, null, request, static (g, r, ct) => g.GetSessionTokenAsync(r, ct), cancellationToken);
+
+    /// <summary>Used by the second-level caches to name the source principal; an STS request like the others.</summary>
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    {
+        const string Action = "GetCallerIdentity";
+        using var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
+        var started = _timeProvider.GetTimestamp();
+        string arn;
+        try
+        {
+            arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
+            throw;
+        }
+
+        _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
+        return arn;
+    }
+
+    public void Dispose() => Inner.Dispose();
+
+    public override string ToString() => $"InstrumentedStsGateway {{ {Inner} }}";
+
+    private async Task<StsCredentials> CallAsync<TRequest>(
+        string action,
+        string? roleArn,
+        string? sessionName,
+        TRequest request,
+        Func<IStsGateway, TRequest, CancellationToken, Task<StsCredentials>> call,
+        CancellationToken cancellationToken)
+    {
+        using var activity = AssumeRoleTelemetry.StartStsCall(action, roleArn, sessionName);
+        var started = _timeProvider.GetTimestamp();
+        StsCredentials result;
+        try
+        {
+            result = await call(Inner, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, ex);
+            throw;
+        }
+
+        _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
+        return result;
+    }
+}

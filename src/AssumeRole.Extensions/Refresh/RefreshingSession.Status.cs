@@ -1,0 +1,38 @@
+using AssumeRole.Extensions.Caching;
+using AssumeRole.Extensions.Diagnostics;
+using AssumeRole.Extensions.Sts;
+
+namespace AssumeRole.Extensions.Refresh;
+
+/// <content>Read-only status for health checks and the telemetry this session reports to.</content>
+internal sealed partial class RefreshingSession
+{
+    /// <summary>The metrics and traces this session (and the cache, for its lookups) reports to.</summary>
+    internal AssumeRoleTelemetry Telemetry { get; }
+
+    /// <summary>This session's hop in its chain (1-based).</summary>
+    internal int Hop => (_fetcher is CachedSessionFetcher cached ? cached.Inner : _fetcher) is AssumeRoleFetcher f ? f.Hop : 1;
+
+    /// <summary>A consistent snapshot of the refresh state. Takes the session's lock briefly; never calls STS.</summary>
+    public SessionStatus GetStatus()
+    {
+        lock (_gate)
+        {
+            var now = Clock.NowMs;
+            var state = _state;
+            var error = _lastError?.SourceException;
+            return new SessionStatus(
+                RoleArn,
+                Hop,
+                HasCredentials: state is not null,
+                IsUsable: state is not null && now < state.MandatoryAtMs,
+                TimeToExpiry: state is null ? null : TimeSpan.FromMilliseconds(Math.Max(0, state.ExpiresAtMs - now)),
+                ExpirationUtc: state?.ExpirationUtc,
+                ConsecutiveFailures: _failures,
+                LastErrorCode: error is null ? null : AssumeRoleTelemetry.ErrorTypeOf(error),
+                NextAttemptIn: _nextAttemptAtMs > now ? TimeSpan.FromMilliseconds(_nextAttemptAtMs - now) : null,
+                RefreshInFlight: _inflight is not null,
+                IsDisposed: _disposed);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using AssumeRole.Extensions.Refresh;
+using Amazon.SecurityToken.Model;
+using Polly;
+using Polly.Timeout;
+
+namespace AssumeRole.Extensions.Sts;
+
+/// <summary>
+/// One refresh attempt of a GetSessionToken session: asks for a fresh MFA code (once per call, so once per session
+/// lifetime) and calls STS with the IAM user's long-term keys. The roles above it refresh from this session without MFA.
+/// </summary>
+internal sealed class SessionTokenFetcher : ISessionFetcher
+{
+    private readonly FirstHopSpec _hop;
+    private readonly IStsGateway _gateway;
+    private readonly bool _ownsGateway;
+    private readonly ResiliencePipeline _pipeline;
+
+    public SessionTokenFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline)
+    {
+        _hop = hop;
+        _gateway = gateway;
+        _ownsGateway = ownsGateway;
+        _pipeline = pipeline;
+    }
+
+    public string RoleArn => FirstHopSpec.SessionTokenLabel;
+
+    public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static async (self, ct) =>
+                {
+                    var request = new GetSessionTokenRequest { DurationSeconds = self._hop.DurationSeconds };
+                    if (self._hop.MfaSerialNumber is { } serial)
+                    {
+                        request.SerialNumber = serial;
+                        request.TokenCode = await MfaCode.GetAsync(self._hop.TokenCodeProvider, serial, self.RoleArn, 1, self._hop.Count, ct).ConfigureAwait(false);
+                    }
+
+                    return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                },
+                this,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (StsCallException ex)
+        {
+            var hint = ex.ErrorCode is "AccessDenied" && _hop.MfaSerialNumber is not null
+                ? $" Check the MFA device {_hop.MfaSerialNumber} and that the code was fresh (codes are single-use)."
+                : string.Empty;
+            throw new AssumeRoleException(RoleArn, 1, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient,
+                "GetSessionToken: " + ex.Message + hint, null);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new AssumeRoleException(RoleArn, 1, _hop.Count, "RequestTimeout", null, null, isTransient: true,
+                $"STS did not answer GetSessionToken within {ex.Timeout.TotalSeconds:F0} s.", null);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsGateway)
+        {
+            _gateway.Dispose();
+        }
+    }
+
+    public override string ToString() => $"SessionTokenFetcher {{ {_hop} }}";
+}
