@@ -6,7 +6,7 @@ namespace AssumeRole.Extensions.Tests.DependencyInjection;
 
 public sealed class AssumeRoleOptionsBindingTests
 {
-    /// <summary>Every key of the documented schema (docs/dependency-injection.md), with a value different from its default.</summary>
+    /// <summary>Every key of the documented schema (README.md, "Configuration schema"), with a value different from its default.</summary>
     private const string FullJson = """
         {
           "AssumeRole": {
