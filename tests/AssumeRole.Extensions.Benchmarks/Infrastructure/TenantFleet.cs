@@ -32,26 +32,30 @@ internal sealed class TenantFleet : IDisposable
 
     public IReadOnlyList<AssumeRoleCredentials> Providers => _providers;
 
-    /// <summary>Creates the fleet and fetches every tenant's credentials once.</summary>
-    public static TenantFleet Create(int tenants, CredentialShape shape)
+    /// <summary>The tenants' options, as a multi-tenant app holds them in its configuration.</summary>
+    public static AssumeRoleOptions[] TenantOptions(int tenants)
     {
-        var cache = new SessionCache(TimeProvider.System) { MaxSessions = Math.Max(tenants, AssumeRoleDefaults.MaxCachedSessions) };
+        var source = new BasicAWSCredentials("AKIATENANTFLEETSRC01", "tenant-fleet-source-secret");
+        return Enumerable.Range(0, tenants).Select(i => new AssumeRoleOptions
+        {
+            RoleArn = string.Create(CultureInfo.InvariantCulture, $"arn:aws:iam::{StsBench.AccountId}:role/tenants/tenant-{i:D5}"),
+            RoleSessionName = "tenant-app",
+            SourceCredentials = source,
+            ExternalId = string.Create(CultureInfo.InvariantCulture, $"external-id-{i:D5}"),
+            Region = StsBench.Region,
+        }).ToArray();
+    }
+
+    /// <summary>Creates a provider per tenant and fetches every tenant's credentials once.</summary>
+    public static TenantFleet Create(AssumeRoleOptions[] options, CredentialShape shape)
+    {
+        var cache = new SessionCache(TimeProvider.System) { MaxSessions = Math.Max(options.Length, AssumeRoleDefaults.MaxCachedSessions) };
         var sts = new CannedSts(shape);
         var context = new AssumeRoleContext(TimeProvider.System, NullLoggerFactory.Instance, cache, (_, _, _) => (sts, false), new DurationCaps());
-        var source = new BasicAWSCredentials("AKIATENANTFLEETSRC01", "tenant-fleet-source-secret");
-        var options = new AssumeRoleOptions[tenants];
-        var providers = new List<AssumeRoleCredentials>(tenants);
-        for (var i = 0; i < tenants; i++)
+        var providers = new List<AssumeRoleCredentials>(options.Length);
+        foreach (var tenant in options)
         {
-            options[i] = new AssumeRoleOptions
-            {
-                RoleArn = string.Create(CultureInfo.InvariantCulture, $"arn:aws:iam::{StsBench.AccountId}:role/tenants/tenant-{i:D5}"),
-                RoleSessionName = "tenant-app",
-                SourceCredentials = source,
-                ExternalId = string.Create(CultureInfo.InvariantCulture, $"external-id-{i:D5}"),
-                Region = StsBench.Region,
-            };
-            var provider = new AssumeRoleCredentials(options[i], context);
+            var provider = new AssumeRoleCredentials(tenant, context);
             provider.GetCredentials();
             providers.Add(provider);
         }

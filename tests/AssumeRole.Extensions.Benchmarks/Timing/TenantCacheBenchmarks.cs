@@ -26,7 +26,7 @@ public class TenantCacheBenchmarks
         var sts = StsBench.Shared;
         var role = sts.AddRole("tenant-shape");
         using var sample = sts.Ours(role);
-        _fleet = TenantFleet.Create(Tenants, TenantFleet.CredentialShape.Of(sample.GetCredentials()));
+        _fleet = TenantFleet.Create(TenantFleet.TenantOptions(Tenants), TenantFleet.CredentialShape.Of(sample.GetCredentials()));
         _order = Enumerable.Range(0, Tenants).ToArray();
         new Random(42).Shuffle(_order);
     }
