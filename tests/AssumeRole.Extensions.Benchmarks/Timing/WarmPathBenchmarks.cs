@@ -36,6 +36,11 @@ public class WarmPathBenchmarks
         _sdk.Dispose();
     }
 
+    /// <summary>Reference: the monotonic clock our warm path reads on every call (TimeProvider.System).</summary>
+    [Benchmark(Description = "Environment.TickCount64 (reference)")]
+    [BenchmarkCategory("GetCredentials()")]
+    public long Clock_TickCount64() => Environment.TickCount64;
+
     [Benchmark(Baseline = true, Description = "SDK")]
     [BenchmarkCategory("GetCredentials()")]
     public ImmutableCredentials Sdk_GetCredentials() => _sdk.GetCredentials();
