@@ -1,1 +1,19 @@
-Console.WriteLine("Benchmarks: see issue 7.");
+using AssumeRole.Extensions.Benchmarks;
+using AssumeRole.Extensions.Benchmarks.Scenarios;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/AssumeRole.Extensions.Benchmarks -- <mode>
+//   scenarios          STS call counts, worst caller latency, memory per session (console table, ~2 min)
+//   smoke              every scenario and every benchmark once with tiny sizes (seconds; CI); exit code 0/1
+//   anything else      BenchmarkDotNet (e.g. --filter '*WarmPath*'), see --help
+switch (args.FirstOrDefault())
+{
+    case "scenarios":
+        await new ScenarioRunner(ScenarioSettings.Full, Console.Out).RunAsync();
+        return 0;
+    case "smoke":
+        return await Smoke.RunAsync(Console.Out);
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+}
