@@ -233,7 +233,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
         var (gateway, owned) = context.GatewayFactory(source, principal, hop.Endpoint);
-        var pipeline = AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger);
+        var pipeline = StsPipelines.For(options, context.TimeProvider);
         var settings = SessionSettings.From(options, context.Random);
         if (hop.IsWebIdentity)
         {
@@ -283,7 +283,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             owned,
             parent,
             parent is null ? null : context.Cache.Release,
-            AssumeRoleFetcher.CreatePipeline(options, context.TimeProvider, logger),
+            StsPipelines.For(options, context.TimeProvider),
             context.Caps,
             logger);
         var settings = SessionSettings.From(options, context.Random);

@@ -59,7 +59,11 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
             {
                 // The request is built inside the pipeline so that every transient retry asks for a fresh MFA code:
                 // STS accepts each code once, and a code may have been consumed by the call that failed.
-                return await _pipeline.ExecuteAsync(
+                return await StsPipelines.ExecuteAsync(
+                    _pipeline,
+                    _logger,
+                    "AssumeRole",
+                    _hop.RoleArn,
                     static async (state, ct) =>
                     {
                         var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
@@ -191,37 +195,5 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         }
 
         return message;
-    }
-
-    /// <summary>The transient-retry pipeline of one attempt: timeout per STS request inside exponential jittered retries.</summary>
-    public static ResiliencePipeline CreatePipeline(AssumeRoleOptions options, TimeProvider timeProvider, ILogger logger)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
-        if (options.MaxStsRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxStsRetries,
-                Delay = AssumeRoleDefaults.RetryBaseDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<StsCallException>(e => e.IsTransient)
-                    .Handle<TimeoutRejectedException>(),
-                OnRetry = args =>
-                {
-                    var code = args.Outcome.Exception switch
-                    {
-                        StsCallException sts => sts.ErrorCode,
-                        TimeoutRejectedException => "RequestTimeout",
-                        _ => null,
-                    };
-                    Log.StsRetry(logger, "AssumeRole", options.RoleArn ?? string.Empty, code, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
-                    return default;
-                },
-            });
-        }
-
-        return builder.AddTimeout(options.StsRequestTimeout).Build();
     }
 }

@@ -30,7 +30,11 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
     {
         try
         {
-            return await _pipeline.ExecuteAsync(
+            return await StsPipelines.ExecuteAsync(
+                _pipeline,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+                "GetSessionToken",
+                RoleArn,
                 static async (self, ct) =>
                 {
                     var request = new GetSessionTokenRequest { DurationSeconds = self._hop.DurationSeconds };

@@ -41,7 +41,11 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
         {
             try
             {
-                return await _pipeline.ExecuteAsync(
+                return await StsPipelines.ExecuteAsync(
+                    _pipeline,
+                    _logger,
+                    "AssumeRoleWithWebIdentity",
+                    RoleArn,
                     static async (state, ct) =>
                     {
                         var token = await state.Self.ReadTokenAsync(ct).ConfigureAwait(false);
