@@ -115,6 +115,9 @@ internal sealed class TenantFleet : IDisposable
         public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+            Task.FromResult($"arn:aws:iam::{StsBench.AccountId}:user/bench");
+
         public void Dispose()
         {
         }
