@@ -32,10 +32,17 @@ internal sealed class InstrumentedStsGateway : IStsGateway
         ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("AssumeRole.Extensions.Sts");
+
+        // A shared gateway (one per source and endpoint) gets one shared wrapper, so that thousands of tenant
+        // sessions on one source do not carry a wrapper each; an owned gateway gets its own.
+        var shared = new System.Runtime.CompilerServices.ConditionalWeakTable<IStsGateway, InstrumentedStsGateway>();
         return (source, principal, endpoint) =>
         {
             var (gateway, owned) = factory(source, principal, endpoint);
-            return (new InstrumentedStsGateway(gateway, telemetry, timeProvider, logger), owned);
+            var wrapped = owned
+                ? new InstrumentedStsGateway(gateway, telemetry, timeProvider, logger)
+                : shared.GetValue(gateway, g => new InstrumentedStsGateway(g, telemetry, timeProvider, logger));
+            return (wrapped, owned);
         };
     }
 

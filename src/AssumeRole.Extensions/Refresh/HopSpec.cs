@@ -21,9 +21,10 @@ internal sealed partial class HopSpec
         ExternalId = hop.ExternalId;
         DurationSeconds = durationSeconds;
         Policy = hop.Policy;
-        PolicyArns = [.. hop.PolicyArns ?? []];
-        Tags = [.. (hop.Tags ?? new Dictionary<string, string>()).OrderBy(t => t.Key, StringComparer.OrdinalIgnoreCase)];
-        TransitiveTagKeys = [.. hop.TransitiveTagKeys ?? []];
+        // Empty lists become the shared empty array: thousands of tenant sessions need not carry three each.
+        PolicyArns = hop.PolicyArns is { Count: > 0 } arns ? [.. arns] : [];
+        Tags = hop.Tags is { Count: > 0 } tags ? [.. tags.OrderBy(t => t.Key, StringComparer.OrdinalIgnoreCase)] : [];
+        TransitiveTagKeys = hop.TransitiveTagKeys is { Count: > 0 } keys ? [.. keys] : [];
         SourceIdentity = hop.SourceIdentity;
         MfaSerialNumber = hop.MfaSerialNumber;
         TokenCodeProvider = hop.TokenCodeProvider;
