@@ -73,7 +73,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         var principal = SourcePrincipal.KeyOf(source);
         foreach (var hop in hops)
         {
-            var key = hop.ComputeKey(principal + L2Marker(options));
+            var key = hop.ComputeKey(principal + L2Marker(options) + MandatoryMarker(options));
             var parent = previous;
             var hopSource = parent is null ? source : new SessionCredentials(parent);
             var hopPrincipal = principal;
@@ -200,6 +200,15 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         options.FileCacheDirectory is null && options.DistributedCache is null
             ? string.Empty
             : $"|file={options.FileCacheDirectory}|dist={(options.DistributedCache is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(options.DistributedCache))}";
+
+    /// <summary>
+    /// Providers with different mandatory windows get different sessions: the window is fixed by whoever creates the
+    /// session, and a provider asking for a longer one must never be handed credentials inside it.
+    /// </summary>
+    private static string MandatoryMarker(AssumeRoleOptions options) =>
+        options.MandatoryRefreshWindow is { } mandatory && mandatory != AssumeRoleDefaults.MandatoryRefreshWindow
+            ? $"|mandatory={mandatory.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            : string.Empty;
 
     private static List<ISecondLevelCache> SecondLevelCaches(AssumeRoleOptions options, TimeProvider timeProvider)
     {
