@@ -71,6 +71,17 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         // key, so chains that share a prefix share those sessions.
         RefreshingSession? previous = null;
         var principal = SourcePrincipal.KeyOf(source);
+        if (source is AssumeRoleCredentials ours && ReferenceEquals(ours._cache, _cache))
+        {
+            // Another provider of ours as the source: chain onto its session (leased like a hop's source), not onto
+            // the provider object, which the shared session of this hop would outlive once that provider is disposed.
+            previous = ours.Session;
+            if (!previous.TryAddLease())
+            {
+                throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source credentials' session was disposed.");
+            }
+        }
+
         foreach (var hop in hops)
         {
             var key = hop.ComputeKey(principal + L2Marker(options) + MandatoryMarker(options));
