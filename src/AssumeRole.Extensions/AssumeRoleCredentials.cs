@@ -82,21 +82,34 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             }
         }
 
-        foreach (var hop in hops)
+        try
         {
-            var key = hop.ComputeKey(principal + L2Marker(options) + MandatoryMarker(options));
-            var parent = previous;
-            var hopSource = parent is null ? source : new SessionCredentials(parent);
-            var hopPrincipal = principal;
-            var session = _cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+            foreach (var hop in hops)
+            {
+                var key = hop.ComputeKey(principal + L2Marker(options) + MandatoryMarker(options));
+                var parent = previous;
+                var hopSource = parent is null ? source : new SessionCredentials(parent);
+                var hopPrincipal = principal;
+                var session = _cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+                if (previous is not null)
+                {
+                    // The hop's session holds its own lease on its source; drop the one taken while walking.
+                    _cache.Release(previous);
+                }
+
+                previous = session;
+                principal = "session:" + key;
+            }
+        }
+        catch
+        {
+            // A later hop could not be built: give back the lease on the hop before, or it would refresh for ever.
             if (previous is not null)
             {
-                // The hop's session holds its own lease on its source; drop the one taken while walking.
                 _cache.Release(previous);
             }
 
-            previous = session;
-            principal = "session:" + key;
+            throw;
         }
 
         _session = previous!;
