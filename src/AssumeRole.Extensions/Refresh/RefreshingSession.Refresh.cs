@@ -39,6 +39,14 @@ internal sealed partial class RefreshingSession
 
         var completion = new TaskCompletionSource<SessionState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _inflight = completion.Task;
+
+        // A background refresh may fail with nobody waiting (the error is kept in _lastError): observe the fault so it
+        // never surfaces as TaskScheduler.UnobservedTaskException.
+        _ = completion.Task.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         Log.RefreshStarted(_logger, RoleArn, TriggerName(trigger));
 
         // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before its first
