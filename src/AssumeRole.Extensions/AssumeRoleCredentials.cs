@@ -187,34 +187,59 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         // key, so chains that share a prefix share those sessions.
         RefreshingSession? previous = null;
         var principal = firstHop is { IsWebIdentity: true } ? "unsigned" : SourcePrincipal.KeyOf(source);
-        if (firstHop is not null)
+        if (firstHop is null && source is AssumeRoleCredentials ours && ReferenceEquals(ours._cache, cache))
         {
-            var key = firstHop.ComputeKey(principal + L2Marker(options));
-            var rootPrincipal = principal;
-            previous = cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
-            principal = "session:" + key;
+            // Another provider of ours as the source: chain onto its session (leased like a hop's source), not onto
+            // the provider object, which the shared session of this hop would outlive once that provider is disposed.
+            previous = ours.Session;
+            if (!previous.TryAddLease())
+            {
+                throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source credentials' session was disposed.");
+            }
         }
 
-        foreach (var hop in hops)
+        var markers = L2Marker(options) + MandatoryMarker(options);
+        try
         {
-            var key = hop.ComputeKey(principal + L2Marker(options));
-            var parent = previous;
-            var hopSource = parent is null ? source : new SessionCredentials(parent);
-            var hopPrincipal = principal;
-            var session = cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
-            if (hop.ClampedFromSeconds is { } requested && s_clampLogged.TryAdd(session, null))
+            if (firstHop is not null)
             {
-                Log.DurationClamped(logger, hop.RoleArn, hop.Hop, requested, hop.DurationSeconds!.Value);
+                var key = firstHop.ComputeKey(principal + markers);
+                var rootPrincipal = principal;
+                previous = cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
+                principal = "session:" + key;
             }
 
+            foreach (var hop in hops)
+            {
+                var key = hop.ComputeKey(principal + markers);
+                var parent = previous;
+                var hopSource = parent is null ? source : new SessionCredentials(parent);
+                var hopPrincipal = principal;
+                var session = cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+                if (hop.ClampedFromSeconds is { } requested && s_clampLogged.TryAdd(session, null))
+                {
+                    Log.DurationClamped(logger, hop.RoleArn, hop.Hop, requested, hop.DurationSeconds!.Value);
+                }
+
+                if (previous is not null)
+                {
+                    // The hop's session holds its own lease on its source; drop the one taken while walking.
+                    cache.Release(previous);
+                }
+
+                previous = session;
+                principal = "session:" + key;
+            }
+        }
+        catch
+        {
+            // A later hop could not be built: give back the lease on the hop before, or it would refresh for ever.
             if (previous is not null)
             {
-                // The hop's session holds its own lease on its source; drop the one taken while walking.
                 cache.Release(previous);
             }
 
-            previous = session;
-            principal = "session:" + key;
+            throw;
         }
 
         return (previous!, options.RoleArn!, hops.Count + firstHops);
@@ -312,6 +337,15 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         options.FileCacheDirectory is null && options.DistributedCache is null
             ? string.Empty
             : $"|file={options.FileCacheDirectory}|dist={(options.DistributedCache is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(options.DistributedCache))}";
+
+    /// <summary>
+    /// A non-default mandatory window is part of the session's identity: a provider must never be handed credentials
+    /// inside its own mandatory window because another provider with a shorter one created the session.
+    /// </summary>
+    private static string MandatoryMarker(AssumeRoleOptions options) =>
+        options.MandatoryRefreshWindow is { } mandatory && mandatory != AssumeRoleDefaults.MandatoryRefreshWindow
+            ? $"|mandatory={mandatory.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            : string.Empty;
 
     private static List<ISecondLevelCache> SecondLevelCaches(AssumeRoleOptions options, TimeProvider timeProvider)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Diagnostics.Metrics;
 using AssumeRole.Extensions.Diagnostics;
 using AssumeRole.Extensions.Caching;
@@ -15,7 +16,9 @@ namespace AssumeRole.Extensions.Refresh;
 /// </summary>
 internal sealed class AssumeRoleContext
 {
-    private static readonly ConcurrentDictionary<string, Lazy<IStsGateway>> s_sharedGateways = new(StringComparer.Ordinal);
+    // Keyed weakly by the source object: a client lives as long as its source credentials do, instead of keeping
+    // every source (and its keys) of the process alive for ever. A value referring to its key does not keep it alive.
+    private static readonly ConditionalWeakTable<AWSCredentials, ConcurrentDictionary<StsEndpoint, Lazy<IStsGateway>>> s_sharedGateways = new();
 
     public AssumeRoleContext(
         TimeProvider timeProvider,
@@ -86,7 +89,7 @@ internal sealed class AssumeRoleContext
     }
 
     /// <summary>
-    /// One SDK STS client per root source principal and endpoint for the whole process, reused by every refresh; a
+    /// One SDK STS client per root source and endpoint, reused by every refresh of every session from that source; a
     /// chained hop's source is a session, so its client belongs to (and is disposed with) the hop's session.
     /// </summary>
     private static (IStsGateway, bool) SdkGateway(AWSCredentials source, string principal, StsEndpoint endpoint)
@@ -96,7 +99,7 @@ internal sealed class AssumeRoleContext
             return (new SdkStsGateway(source, endpoint), true);
         }
 
-        var key = principal + "|" + endpoint.Region + "|" + endpoint.ServiceUrl;
-        return (s_sharedGateways.GetOrAdd(key, _ => new Lazy<IStsGateway>(() => new SdkStsGateway(source, endpoint))).Value, false);
+        var bySource = s_sharedGateways.GetValue(source, static _ => new ConcurrentDictionary<StsEndpoint, Lazy<IStsGateway>>());
+        return (bySource.GetOrAdd(endpoint, e => new Lazy<IStsGateway>(() => new SdkStsGateway(source, e))).Value, false);
     }
 }

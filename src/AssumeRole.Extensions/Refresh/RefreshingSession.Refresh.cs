@@ -39,6 +39,14 @@ internal sealed partial class RefreshingSession
 
         var completion = new TaskCompletionSource<SessionState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _inflight = completion.Task;
+
+        // A background refresh may fail with nobody waiting (the error is kept in _lastError): observe the fault so it
+        // never surfaces as TaskScheduler.UnobservedTaskException.
+        _ = completion.Task.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         Log.RefreshStarted(_logger, RoleArn, TriggerName(trigger));
 
         // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before its first
@@ -142,7 +150,11 @@ internal sealed partial class RefreshingSession
             Log.WindowsShrunk(_logger, RoleArn, lifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
         }
 
-        var jitter = _settings.Random() * AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds;
+        // Jitter moves the refresh point earlier by up to 20 % of A, but never by more than half the time between issue
+        // and the un-jittered refresh point: with A close to L it would otherwise land before the fetch, and every
+        // refresh would re-arm the timer at zero delay and call STS again at once.
+        var jitterRangeMs = Math.Min(AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds, (lifetime - advisory).TotalMilliseconds / 2);
+        var jitter = _settings.Random() * jitterRangeMs;
         var expiresAt = startedMs + (long)lifetime.TotalMilliseconds;
         var refreshAt = expiresAt - (long)(advisory.TotalMilliseconds + jitter);
         var mandatoryAt = expiresAt - (long)mandatory.TotalMilliseconds;

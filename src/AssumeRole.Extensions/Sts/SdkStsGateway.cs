@@ -138,6 +138,11 @@ internal sealed class SdkStsGateway : IStsGateway
     {
         switch (ex)
         {
+            case AssumeRoleException:
+                // A source session of ours failed while the SDK resolved this client's credentials: it already names
+                // its hop, STS code and transience, which the fetcher surfaces as they are.
+                return null;
+
             case AmazonServiceException service when service.ErrorCode is not null || service.StatusCode != 0:
             {
                 var status = service.StatusCode == 0 ? (HttpStatusCode?)null : service.StatusCode;

@@ -53,9 +53,10 @@ internal static partial class AssumeRoleOptionsValidator
         ValidateWindows(options, prefix, failures);
         ValidateFirstHop(options, prefix, failures);
 
-        if (options.StsRequestTimeout <= TimeSpan.Zero)
+        // The range of Polly's timeout strategy, which enforces the value when the provider is built.
+        if (options.StsRequestTimeout < TimeSpan.FromMilliseconds(10) || options.StsRequestTimeout > TimeSpan.FromDays(1))
         {
-            failures.Add($"{prefix}StsRequestTimeout must be positive; got {options.StsRequestTimeout}.");
+            failures.Add($"{prefix}StsRequestTimeout must be between 10 ms and 1 day; got {options.StsRequestTimeout}.");
         }
 
         if (options.MaxStsRetries is < 0 or > 10)

@@ -54,7 +54,7 @@ public sealed class AssumeRoleOptionsValidationTests
             { "MandatoryRefreshWindow positive", Valid(("MandatoryRefreshWindow", "00:00:00")), "MandatoryRefreshWindow must be positive" },
             { "AdvisoryRefreshWindow above mandatory", Valid(("AdvisoryRefreshWindow", "00:00:30")), "AdvisoryRefreshWindow (00:00:30) must be longer than MandatoryRefreshWindow (00:01:00)" },
             { "AdvisoryRefreshWindow below lifetime", Valid(("AdvisoryRefreshWindow", "02:00:00")), "AdvisoryRefreshWindow (02:00:00) must be shorter than the session lifetime (01:00:00)" },
-            { "StsRequestTimeout positive", Valid(("StsRequestTimeout", "00:00:00")), "StsRequestTimeout must be positive" },
+            { "StsRequestTimeout range", Valid(("StsRequestTimeout", "00:00:00")), "StsRequestTimeout must be between 10 ms and 1 day" },
             { "MaxStsRetries range", Valid(("MaxStsRetries", "11")), "MaxStsRetries must be between 0 and 10; got 11" },
             { "StrictChainDurations", Valid(("Chain:0:RoleArn", DiTestHost.OtherRoleArn), ("DurationSeconds", "7200"), ("StrictChainDurations", "true")), "asks for DurationSeconds 7200 but is a chained hop" },
         };
