@@ -38,6 +38,7 @@ foreach (var role in roles)
     builder.Services.AddAssumeRole(role, builder.Configuration.GetSection($"AssumeRole:Roles:{role}"))
         .Configure((o, _) => o.SourceCredentials ??= source)
         .WithWarmUp()
+        .WithHealthCheck()
         .AddAWSService<IAmazonSecurityTokenService>();
 }
 
@@ -55,13 +56,9 @@ app.MapGet("/whoami/{role}", async (string role, IServiceProvider services, Canc
     return Results.Ok(new { role, arn = identity.Arn, account = identity.Account });
 });
 
-// Healthy when every role holds credentials that are not about to expire (warm-up fetched them at start).
-app.MapGet("/health", (IServiceProvider services, TimeProvider time) =>
-{
-    var now = time.GetUtcNow().UtcDateTime;
-    var status = roles.ToDictionary(r => r, r => services.GetRequiredKeyedService<AssumeRoleCredentials>(r).Expiration is { } e && e > now.AddMinutes(1));
-    return status.Values.All(ok => ok) ? Results.Ok(new { status = "Healthy", roles = status }) : Results.Json(new { status = "Unhealthy", roles = status }, statusCode: 503);
-});
+// One AssumeRoleHealthCheck per role: Healthy, Degraded while a refresh fails but valid credentials remain,
+// Unhealthy when none remain. It never calls STS, so probes are free.
+app.MapHealthChecks("/health");
 
 app.Lifetime.ApplicationStopped.Register(() => emulator?.Dispose());
 app.Run();
