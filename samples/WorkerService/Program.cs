@@ -5,6 +5,8 @@
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using AssumeRole.Extensions.Testing;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using WorkerService;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -30,6 +32,16 @@ builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole"))
     .WithWarmUp();
 builder.Services.AddAWSService<IAmazonSecurityTokenService>();
 builder.Services.AddHostedService<IdentityWorker>();
+
+// The library's metrics and spans (meter and ActivitySource "AssumeRole.Extensions") on the console: a span per
+// refresh and per STS call as they finish, the instruments when the host stops (and every 10 s while it runs).
+builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics
+        .AddMeter("AssumeRole.Extensions")
+        .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000))
+    .WithTracing(tracing => tracing
+        .AddSource("AssumeRole.Extensions")
+        .AddConsoleExporter());
 
 using var host = builder.Build();
 await host.RunAsync();
