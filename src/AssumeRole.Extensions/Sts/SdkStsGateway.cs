@@ -143,10 +143,16 @@ internal sealed class SdkStsGateway : IStsGateway
                 // its hop, STS code and transience, which the fetcher surfaces as they are.
                 return null;
 
+            // Before the service case: the SDK's unmarshalling error is an AmazonServiceException too (with the
+            // response's status, often 200), but what it means is "STS sent something unreadable": transient.
+            case AmazonUnmarshallingException or System.Xml.XmlException:
+                return new StsCallException("MalformedResponse", "STS sent a response that could not be parsed.", null, null, isTransient: true, ex);
+
             case AmazonServiceException service when service.ErrorCode is not null || service.StatusCode != 0:
             {
                 var status = service.StatusCode == 0 ? (HttpStatusCode?)null : service.StatusCode;
                 var transient = StsCallException.IsTransientCode(service.ErrorCode) || (int)service.StatusCode >= 500
+                    || service.StatusCode == HttpStatusCode.TooManyRequests
                     || (service.ErrorCode is null && IsNetworkFailure(service.InnerException));
                 return new StsCallException(service.ErrorCode, service.Message, status, service.RequestId, transient, service);
             }
@@ -156,9 +162,6 @@ internal sealed class SdkStsGateway : IStsGateway
 
             case var _ when IsNetworkFailure(ex):
                 return new StsCallException("ConnectionError", $"STS could not be reached: {ex.GetBaseException().Message}", null, null, isTransient: true, ex);
-
-            case AmazonUnmarshallingException or System.Xml.XmlException:
-                return new StsCallException("MalformedResponse", "STS sent a response that could not be parsed.", null, null, isTransient: true, ex);
 
             case AmazonClientException client:
                 return new StsCallException("ClientError", client.Message, null, null, isTransient: IsNetworkFailure(client.InnerException), ex);
