@@ -179,9 +179,12 @@ internal sealed class SessionCache : IDisposable
     private void OnSweepTimer()
     {
         Sweep();
-        if (_sessions.IsEmpty)
+
+        // Checked under the lock: a Release that empties a lease between an unlocked check and the disposal would
+        // find the timer still set, skip creating one, and be left without a sweep.
+        lock (_sweepGate)
         {
-            lock (_sweepGate)
+            if (_sessions.IsEmpty)
             {
                 _sweepTimer?.Dispose();
                 _sweepTimer = null;
