@@ -27,6 +27,7 @@ internal sealed class SessionCache : IDisposable
     public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
     {
         Clock = new EngineClock(timeProvider);
+        Scheduler = new RefreshScheduler(Clock);
         Logger = logger ?? NullLogger.Instance;
     }
 
@@ -37,6 +38,9 @@ internal sealed class SessionCache : IDisposable
         ReferenceEquals(timeProvider, TimeProvider.System) ? Shared : s_byTimeProvider.GetValue(timeProvider, static tp => new SessionCache(tp));
 
     public EngineClock Clock { get; }
+
+    /// <summary>The one proactive refresh timer shared by this cache's sessions.</summary>
+    public RefreshScheduler Scheduler { get; }
 
     public ILogger Logger { get; set; }
 
@@ -141,6 +145,7 @@ internal sealed class SessionCache : IDisposable
             _sweepTimer = null;
         }
 
+        Scheduler.Dispose();
         foreach (var (_, session) in _sessions)
         {
             session.Dispose();
