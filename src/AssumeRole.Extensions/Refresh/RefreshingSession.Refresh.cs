@@ -55,11 +55,12 @@ internal sealed partial class RefreshingSession
         // await, and a caller in the advisory window must not pay for it.
         var cts = new CancellationTokenSource();
         _refreshCts = cts;
-        _ = Task.Run(() => RefreshCoreAsync(completion, trigger, cts));
+        _ = Task.Run(() => RunRefreshAsync(completion, trigger, cts));
         return completion.Task;
     }
 
-    private async Task RefreshCoreAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger, CancellationTokenSource cts)
+    /// <summary>Runs one refresh with its own cancellation source, and lets go of the source when it ends.</summary>
+    private async Task RunRefreshAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger, CancellationTokenSource cts)
     {
         try
         {
