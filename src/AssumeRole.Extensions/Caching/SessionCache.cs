@@ -14,7 +14,7 @@ namespace AssumeRole.Extensions.Caching;
 /// <remarks>
 /// Leased sessions (held by a live provider or a dependent hop) stay and refresh themselves. Unleased ones stay for
 /// reuse until they have been idle for <see cref="IdleTimeout"/> or have expired, and the least recently used go first
-/// when the cache holds more than <see cref="MaxSessions"/>. Eviction disposes the session, which releases its timer.
+/// when the cache holds more than <see cref="MaxSessions"/>. Eviction disposes the session, which disarms its proactive refresh on <see cref="Scheduler"/>.
 /// One cache per <see cref="TimeProvider"/>, so that tests on a fake clock never share sessions with real time.
 /// </remarks>
 internal sealed class SessionCache : IDisposable
