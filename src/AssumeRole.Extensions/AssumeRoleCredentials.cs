@@ -269,7 +269,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             // it. A key on the token's hash would be safe but useless: projected tokens are per pod and rotate. The
             // call is unsigned and prompts nobody, so the saving would be small anyway. (Hops above it are cached,
             // identified by the caller ARN STS reports for this session: see StablePrincipal.)
-            return new RefreshingSession(key, new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger), context.Cache.Clock, settings, logger, context.Telemetry);
+            return new RefreshingSession(key, new WebIdentityFetcher(hop, gateway, owned, pipeline, context.Caps, logger), context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
         }
 
         // GetSessionToken is keyed by the IAM user's long-term keys (a hash of key and secret): only a process that
@@ -283,7 +283,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             fetcher = new CachedSessionFetcher(fetcher, levels, LongTermKeysPrincipal(source), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
         }
 
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
 
     private static RefreshingSession CreateSession(
@@ -326,7 +326,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
         }
 
-        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry);
+        return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
 
     /// <summary>

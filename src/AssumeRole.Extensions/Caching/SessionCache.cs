@@ -14,7 +14,7 @@ namespace AssumeRole.Extensions.Caching;
 /// <remarks>
 /// Leased sessions (held by a live provider or a dependent hop) stay and refresh themselves. Unleased ones stay for
 /// reuse until they have been idle for <see cref="IdleTimeout"/> or have expired, and the least recently used go first
-/// when the cache holds more than <see cref="MaxSessions"/>. Eviction disposes the session, which releases its timer.
+/// when the cache holds more than <see cref="MaxSessions"/>. Eviction disposes the session, which disarms its proactive refresh on <see cref="Scheduler"/>.
 /// One cache per <see cref="TimeProvider"/>, so that tests on a fake clock never share sessions with real time.
 /// </remarks>
 internal sealed class SessionCache : IDisposable
@@ -27,6 +27,7 @@ internal sealed class SessionCache : IDisposable
     public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
     {
         Clock = new EngineClock(timeProvider);
+        Scheduler = new RefreshScheduler(Clock);
         Logger = logger ?? NullLogger.Instance;
     }
 
@@ -37,6 +38,9 @@ internal sealed class SessionCache : IDisposable
         ReferenceEquals(timeProvider, TimeProvider.System) ? Shared : s_byTimeProvider.GetValue(timeProvider, static tp => new SessionCache(tp));
 
     public EngineClock Clock { get; }
+
+    /// <summary>The one proactive refresh timer shared by this cache's sessions.</summary>
+    public RefreshScheduler Scheduler { get; }
 
     public ILogger Logger { get; set; }
 
@@ -141,6 +145,7 @@ internal sealed class SessionCache : IDisposable
             _sweepTimer = null;
         }
 
+        Scheduler.Dispose();
         foreach (var (_, session) in _sessions)
         {
             session.Dispose();
@@ -179,9 +184,12 @@ internal sealed class SessionCache : IDisposable
     private void OnSweepTimer()
     {
         Sweep();
-        if (_sessions.IsEmpty)
+
+        // Checked under the lock: a Release that empties a lease between an unlocked check and the disposal would
+        // find the timer still set, skip creating one, and be left without a sweep.
+        lock (_sweepGate)
         {
-            lock (_sweepGate)
+            if (_sessions.IsEmpty)
             {
                 _sweepTimer?.Dispose();
                 _sweepTimer = null;

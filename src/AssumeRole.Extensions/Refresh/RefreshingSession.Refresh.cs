@@ -7,7 +7,9 @@ namespace AssumeRole.Extensions.Refresh;
 /// <content>The shared refresh, the state it publishes and the proactive timer.</content>
 internal sealed partial class RefreshingSession
 {
-    private ITimer? _timer;
+    // When this session's proactive refresh is due on the cache's scheduler (RefreshScheduler.NotScheduled when
+    // disarmed). The scheduler's queue may hold older entries for this session; only the one matching this is live.
+    private long _dueMs;
 
     /// <summary>Starts a background refresh when none runs and no backoff holds it back. Never waits.</summary>
     private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger)
@@ -51,17 +53,42 @@ internal sealed partial class RefreshingSession
 
         // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before its first
         // await, and a caller in the advisory window must not pay for it.
-        _ = Task.Run(() => RefreshCoreAsync(completion, trigger));
+        var cts = new CancellationTokenSource();
+        _refreshCts = cts;
+        _ = Task.Run(() => RunRefreshAsync(completion, trigger, cts));
         return completion.Task;
     }
 
-    private async Task RefreshCoreAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger)
+    /// <summary>Runs one refresh with its own cancellation source, and lets go of the source when it ends.</summary>
+    private async Task RunRefreshAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger, CancellationTokenSource cts)
+    {
+        try
+        {
+            await RefreshCoreAsync(completion, trigger, cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                // Dispose may have taken the source already (to cancel it outside the lock): then it is no longer ours
+                // to clear, and Dispose ignores the ObjectDisposedException our disposal can cause.
+                if (ReferenceEquals(_refreshCts, cts))
+                {
+                    _refreshCts = null;
+                }
+            }
+
+            cts.Dispose();
+        }
+    }
+
+    private async Task RefreshCoreAsync(TaskCompletionSource<SessionState> completion, RefreshTrigger trigger, CancellationToken cancellationToken)
     {
         var startedMs = Clock.NowMs;
         using var activity = AssumeRoleTelemetry.StartRefresh(RoleArn, Hop, TriggerName(trigger));
         try
         {
-            var fetched = await _fetcher.FetchAsync(_disposeCts.Token).ConfigureAwait(false);
+            var fetched = await _fetcher.FetchAsync(cancellationToken).ConfigureAwait(false);
             var state = BuildState(fetched, startedMs);
             Telemetry.RefreshSucceeded(activity, _logger, RoleArn, TriggerName(trigger), Volatile.Read(ref _failures), fetched.RequestId);
             lock (_gate)
@@ -90,37 +117,48 @@ internal sealed partial class RefreshingSession
         }
         catch (Exception ex)
         {
-            var now = Clock.NowMs;
-            long retryAt;
-            bool hasValid;
-            int attempt;
-            lock (_gate)
+            // Waiters share this task: whatever happens below (a logging provider that throws, say), it must complete,
+            // or they would wait forever.
+            var forWaiters = ex;
+            try
             {
-                _inflight = null;
-                attempt = ++_failures;
-                var state = _state;
-                hasValid = state is not null && now < state.MandatoryAtMs;
-                retryAt = now + NextBackoffMs(attempt, state, now);
-                _nextAttemptAtMs = retryAt;
-                var memory = ex is AssumeRoleException { IsTransient: false }
-                    ? AssumeRoleDefaults.PermanentErrorMemory
-                    : AssumeRoleDefaults.TransientErrorMemory;
-                _lastError = ExceptionDispatchInfo.Capture(ex);
-                _lastErrorUntilMs = now + (long)memory.TotalMilliseconds;
-                if (_leases > 0 && !_disposed)
+                var now = Clock.NowMs;
+                long retryAt;
+                bool hasValid;
+                int attempt;
+                bool disposed;
+                lock (_gate)
                 {
-                    ScheduleTimerLocked(retryAt, "backoff");
+                    _inflight = null;
+                    disposed = _disposed;
+                    forWaiters = disposed ? new ObjectDisposedException(nameof(AssumeRoleCredentials), ex) : ex;
+                    attempt = ++_failures;
+                    var state = _state;
+                    hasValid = state is not null && now < state.MandatoryAtMs;
+                    retryAt = now + NextBackoffMs(attempt, state, now);
+                    _nextAttemptAtMs = retryAt;
+                    var memory = ex is AssumeRoleException { IsTransient: false }
+                        ? AssumeRoleDefaults.PermanentErrorMemory
+                        : AssumeRoleDefaults.TransientErrorMemory;
+                    _lastError = ExceptionDispatchInfo.Capture(ex);
+                    _lastErrorUntilMs = now + (long)memory.TotalMilliseconds;
+                    if (_leases > 0 && !_disposed)
+                    {
+                        ScheduleTimerLocked(retryAt, "backoff");
+                    }
+                }
+
+                Telemetry.RefreshFailed(activity, _logger, RoleArn, TriggerName(trigger), ex, attempt, retryAt - now, disposed);
+                if (!disposed)
+                {
+                    var are = ex as AssumeRoleException;
+                    Log.RefreshFailed(_logger, RoleArn, TriggerName(trigger), attempt, are?.ErrorCode, are?.RequestId, (retryAt - now) / 1000.0, hasValid, ex);
                 }
             }
-
-            Telemetry.RefreshFailed(activity, _logger, RoleArn, TriggerName(trigger), ex, attempt, retryAt - now, _disposed);
-            if (!_disposed)
+            finally
             {
-                var are = ex as AssumeRoleException;
-                Log.RefreshFailed(_logger, RoleArn, TriggerName(trigger), attempt, are?.ErrorCode, are?.RequestId, (retryAt - now) / 1000.0, hasValid, ex);
+                completion.TrySetException(forWaiters);
             }
-
-            completion.TrySetException(_disposed ? new ObjectDisposedException(nameof(AssumeRoleCredentials), ex) : ex);
         }
     }
 
@@ -171,9 +209,35 @@ internal sealed partial class RefreshingSession
         }
 
         var delay = TimeSpan.FromMilliseconds(Math.Max(0, dueMs - Clock.NowMs));
-        _timer ??= Clock.TimeProvider.CreateTimer(static s => ((RefreshingSession)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        var replaced = _dueMs != RefreshScheduler.NotScheduled;
+        Volatile.Write(ref _dueMs, dueMs);
+        _scheduler.Schedule(this, dueMs, replaced);
         Log.RefreshScheduled(_logger, RoleArn, delay.TotalSeconds, reason);
+    }
+
+    /// <summary>Disarms the proactive timer; the scheduler drops the entry lazily. Caller holds <see cref="_gate"/>.</summary>
+    private void UnscheduleLocked()
+    {
+        if (_dueMs != RefreshScheduler.NotScheduled)
+        {
+            Volatile.Write(ref _dueMs, RefreshScheduler.NotScheduled);
+            _scheduler.Unscheduled();
+        }
+    }
+
+    /// <summary>Whether a queue entry for <paramref name="dueMs"/> is this session's live one (read without the lock).</summary>
+    internal bool IsScheduledAt(long dueMs) => Volatile.Read(ref _dueMs) == dueMs && !Volatile.Read(ref _disposed);
+
+    /// <summary>Called by the scheduler once <paramref name="dueMs"/> has passed; stale entries do nothing.</summary>
+    internal void OnScheduled(long dueMs)
+    {
+        // Only the live entry fires, and only once: a re-arm or disarm since it was queued changed _dueMs.
+        if (Interlocked.CompareExchange(ref _dueMs, RefreshScheduler.NotScheduled, dueMs) != dueMs)
+        {
+            return;
+        }
+
+        OnTimer();
     }
 
     private void OnTimer()

@@ -20,7 +20,11 @@ internal sealed partial class RefreshingSession : IDisposable
     private readonly SessionSettings _settings;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private readonly CancellationTokenSource _disposeCts = new();
+    private readonly RefreshScheduler _scheduler;
+
+    // Created per refresh and kept only while the fetch runs: an idle session (most of a large cache) then holds no
+    // CancellationTokenSource at all. Dispose cancels the running one.
+    private CancellationTokenSource? _refreshCts;
 
     private SessionState? _state;
     private Task<SessionState>? _inflight;
@@ -28,11 +32,15 @@ internal sealed partial class RefreshingSession : IDisposable
     private long _lastUsedMs;
     private bool _disposed;
 
-    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger, AssumeRoleTelemetry? telemetry = null)
+    public RefreshingSession(string key, ISessionFetcher fetcher, EngineClock clock, SessionSettings settings, ILogger logger, AssumeRoleTelemetry? telemetry = null, RefreshScheduler? scheduler = null)
     {
         Key = key;
         _fetcher = fetcher;
         Clock = clock;
+
+        // A session outside a cache (tests) gets a scheduler of its own; it creates its timer only when first armed.
+        _scheduler = scheduler ?? new RefreshScheduler(clock);
+        _dueMs = RefreshScheduler.NotScheduled;
         _settings = settings;
         _logger = logger;
         _lastUsedMs = clock.NowMs;
@@ -175,7 +183,7 @@ internal sealed partial class RefreshingSession : IDisposable
             {
                 // Nobody holds the session: stop its proactive timer now. It stays cached for reuse (a new lease
                 // re-arms the timer) until the cache evicts it, which also cancels a fetch still in flight.
-                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                UnscheduleLocked();
             }
 
             _lastUsedMs = Clock.NowMs;
@@ -200,6 +208,7 @@ internal sealed partial class RefreshingSession : IDisposable
 
     public void Dispose()
     {
+        CancellationTokenSource? running;
         lock (_gate)
         {
             if (_disposed)
@@ -209,13 +218,22 @@ internal sealed partial class RefreshingSession : IDisposable
 
             _disposed = true;
             _leases = -1;
-            _timer?.Dispose();
-            _timer = null;
+            UnscheduleLocked();
+            running = _refreshCts;
+            _refreshCts = null;
         }
 
         Telemetry.Untrack(this);
-        _disposeCts.Cancel();
-        _disposeCts.Dispose();
+        try
+        {
+            // The refresh disposes its own source when it ends, which may happen between our read and this call.
+            running?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That refresh has already finished: nothing left to cancel.
+        }
+
         _fetcher.Dispose();
     }
 

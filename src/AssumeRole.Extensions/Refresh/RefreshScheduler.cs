@@ -1,0 +1,178 @@
+namespace AssumeRole.Extensions.Refresh;
+
+/// <summary>
+/// The proactive refresh timers of every session of one <see cref="Caching.SessionCache"/>: one <see cref="ITimer"/>
+/// on the cache's <see cref="TimeProvider"/> over a priority queue of (due time, session), re-armed to the earliest
+/// due time.
+/// </summary>
+/// <remarks>
+/// One timer per session cost ~130 B per session, which a cache of 10,000 tenant roles pays 10,000 times. Deletion is
+/// lazy: a session keeps its one live due time and the queue may still hold older entries for it, which are skipped
+/// when they come up (<see cref="RefreshingSession.IsScheduledAt"/>). So that disarmed or disposed sessions are not
+/// kept alive by the queue until their old due time, the queue is rebuilt without stale entries once they make up
+/// more than half of it. Lock order: a session's lock, then this one; sessions are called only outside this lock.
+/// </remarks>
+internal sealed class RefreshScheduler : IDisposable
+{
+    /// <summary>The due time of a session that has no proactive refresh armed.</summary>
+    public const long NotScheduled = long.MinValue;
+
+    private const int MinStaleForCompaction = 64;
+
+    private readonly object _gate = new();
+    private readonly PriorityQueue<RefreshingSession, long> _queue = new();
+    private ITimer? _timer;
+    private long _armedForMs = long.MaxValue;
+    private int _stale;
+    private bool _disposed;
+
+    public RefreshScheduler(EngineClock clock)
+    {
+        Clock = clock;
+    }
+
+    public EngineClock Clock { get; }
+
+    /// <summary>Queued entries, stale ones included (tests check that disarmed sessions leave).</summary>
+    internal int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="session"/> for <paramref name="dueMs"/>; the session has already recorded it as its live
+    /// due time. <paramref name="replacesEntry"/>: the session had another entry armed, which is now stale.
+    /// </summary>
+    public void Schedule(RefreshingSession session, long dueMs, bool replacesEntry)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (replacesEntry)
+            {
+                _stale++;
+            }
+
+            CompactIfMostlyStaleLocked();
+            _queue.Enqueue(session, dueMs);
+            if (dueMs < _armedForMs)
+            {
+                ArmLocked(dueMs);
+            }
+        }
+    }
+
+    /// <summary>A session disarmed its entry (lease released, disposed): it is now stale.</summary>
+    public void Unscheduled()
+    {
+        lock (_gate)
+        {
+            _stale++;
+            CompactIfMostlyStaleLocked();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _timer = null;
+            _queue.Clear();
+            _armedForMs = long.MaxValue;
+        }
+    }
+
+    private void OnTimer()
+    {
+        List<(RefreshingSession Session, long DueMs)>? due = null;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = Clock.NowMs;
+            while (_queue.TryPeek(out var session, out var dueMs) && dueMs <= now)
+            {
+                _queue.Dequeue();
+                if (session.IsScheduledAt(dueMs))
+                {
+                    (due ??= []).Add((session, dueMs));
+                }
+                else if (_stale > 0)
+                {
+                    _stale--;
+                }
+            }
+
+            // Re-arm for the earliest entry left (stale ones included: skipping them costs one wake-up each, while
+            // looking past them would mean reading every session). A timer firing before the clock reaches the due
+            // time (coarse clocks) just re-arms for the remainder.
+            _armedForMs = long.MaxValue;
+            if (_queue.TryPeek(out _, out var next))
+            {
+                ArmLocked(next);
+            }
+            else
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _stale = 0;
+            }
+        }
+
+        if (due is null)
+        {
+            return;
+        }
+
+        // Outside our lock: a session takes its own lock and may schedule itself again.
+        foreach (var (session, dueMs) in due)
+        {
+            session.OnScheduled(dueMs);
+        }
+    }
+
+    private void ArmLocked(long dueMs)
+    {
+        _armedForMs = dueMs;
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, dueMs - Clock.NowMs));
+        _timer ??= Clock.TimeProvider.CreateTimer(static s => ((RefreshScheduler)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CompactIfMostlyStaleLocked()
+    {
+        if (_stale < MinStaleForCompaction || _stale <= _queue.Count / 2)
+        {
+            return;
+        }
+
+        var live = new List<(RefreshingSession, long)>(Math.Max(0, _queue.Count - _stale));
+        foreach (var (session, dueMs) in _queue.UnorderedItems)
+        {
+            if (session.IsScheduledAt(dueMs))
+            {
+                live.Add((session, dueMs));
+            }
+        }
+
+        _queue.Clear();
+        _queue.EnqueueRange(live);
+        _stale = 0;
+
+        // The timer stays armed for the old earliest entry; if that one was stale, it wakes once and re-arms.
+    }
+}
