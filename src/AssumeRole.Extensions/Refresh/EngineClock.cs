@@ -24,5 +24,8 @@ internal sealed class EngineClock
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Whether this clock is <see cref="TimeProvider.System"/>, read as <see cref="Environment.TickCount64"/>.</summary>
+    public bool IsSystem => _system;
+
     public long NowMs => _system ? Environment.TickCount64 : (long)(TimeProvider.GetTimestamp() * _msPerTick);
 }
