@@ -106,12 +106,26 @@ internal sealed partial class RefreshingSession : IDisposable
 
     // Kept out of line so that the warm paths above stay small enough to inline into the provider.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ImmutableCredentials GetCredentialsSlow() =>
-        GetStateSlowAsync(CancellationToken.None).GetAwaiter().GetResult().Credentials; // safe to block: the refresh runs on the thread pool
+    private ImmutableCredentials GetCredentialsSlow()
+    {
+        var now = Clock.NowMs;
 
+        // Safe to block on the refresh: it runs on the thread pool and never needs this thread.
+        return ServableState(now)?.Credentials
+            ?? WaitForRefreshAsync(now, CancellationToken.None).GetAwaiter().GetResult().Credentials;
+    }
+
+    // In the advisory window (which lasts while STS is down and the backoff holds) callers still get the state's
+    // cached task: no allocation per call.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private async Task<ImmutableCredentials> GetCredentialsSlowAsync(CancellationToken cancellationToken) =>
-        (await GetStateSlowAsync(cancellationToken).ConfigureAwait(false)).Credentials;
+    private Task<ImmutableCredentials> GetCredentialsSlowAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.NowMs;
+        return ServableState(now)?.CredentialsTask ?? AwaitCredentialsAsync(WaitForRefreshAsync(now, cancellationToken));
+
+        static async Task<ImmutableCredentials> AwaitCredentialsAsync(Task<SessionState> refresh) =>
+            (await refresh.ConfigureAwait(false)).Credentials;
+    }
 
     /// <summary>
     /// The slow path: called when the state is missing or past its refresh point. Returns at once with the cached
@@ -121,18 +135,33 @@ internal sealed partial class RefreshingSession : IDisposable
     public Task<SessionState> GetStateSlowAsync(CancellationToken cancellationToken)
     {
         var now = Clock.NowMs;
+        return ServableState(now) is { } state ? Task.FromResult(state) : WaitForRefreshAsync(now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The cached state when it may still be handed out (before the mandatory window), making sure one background
+    /// refresh runs once it is past its refresh point; otherwise <see langword="null"/>.
+    /// </summary>
+    private SessionState? ServableState(long now)
+    {
         Volatile.Write(ref _lastUsedMs, now);
         var state = State;
-        if (state is not null && now < state.MandatoryAtMs)
+        if (state is null || now >= state.MandatoryAtMs)
         {
-            if (now >= state.RefreshAtMs)
-            {
-                TryStartBackgroundRefresh(now, RefreshTrigger.Advisory);
-            }
-
-            return Task.FromResult(state);
+            return null;
         }
 
+        if (now >= state.RefreshAtMs)
+        {
+            TryStartBackgroundRefresh(now, RefreshTrigger.Advisory);
+        }
+
+        return state;
+    }
+
+    /// <summary>Joins (or starts) the shared refresh; answers from error memory while a recent failure is remembered.</summary>
+    private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken)
+    {
         Task<SessionState> refresh;
         lock (_gate)
         {
@@ -145,7 +174,7 @@ internal sealed partial class RefreshingSession : IDisposable
                 return Task.FromException<SessionState>(error.SourceException);
             }
 
-            refresh = StartRefreshLocked(state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory);
+            refresh = StartRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory);
         }
 
         return cancellationToken.CanBeCanceled ? refresh.WaitAsync(cancellationToken) : refresh;

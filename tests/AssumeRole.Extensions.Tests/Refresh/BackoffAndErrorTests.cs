@@ -19,6 +19,9 @@ public sealed class BackoffAndErrorTests
         Assert.Equal(2, _engine.Sts.CallCount);
         Assert.Same(first, provider.GetCredentials());
         Assert.Same(first, await provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
+
+        // While the backoff holds, callers in the advisory window get the state's cached task: nothing allocated.
+        Assert.Same(provider.Session.State!.CredentialsTask, provider.GetCredentialsAsync());
     }
 
     [Fact]
