@@ -80,13 +80,15 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
         var fetched = await _inner.FetchAsync(cancellationToken).ConfigureAwait(false);
         if (key is not null)
         {
-            // Entries leave the cache when they enter the mandatory window: nobody may use them after that.
-            var until = new DateTimeOffset(fetched.ExpirationUtc, TimeSpan.Zero) - _settings.MandatoryWindow;
-            foreach (var level in _levels)
+            // Entries leave the cache when they enter the mandatory window: nobody may use them after that. The
+            // lifetime is relative (the cache reads its own clock) and measured against STS's clock when the response
+            // carried a Date, so neither our clock nor the cache server's needs to agree with STS's.
+            var timeToLive = TimeToLive(fetched, _settings.MandatoryWindow, _timeProvider);
+            foreach (var level in timeToLive > TimeSpan.Zero ? _levels : [])
             {
                 try
                 {
-                    await level.SetAsync(key, fetched, until, cancellationToken).ConfigureAwait(false);
+                    await level.SetAsync(key, fetched, timeToLive, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -132,6 +134,16 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
     {
         _inner.Dispose();
         _keyGate.Dispose();
+    }
+
+    /// <summary>
+    /// How long a session just returned by STS may stay in a second-level cache: its lifetime on the issuer's clock
+    /// (expiry − the response's <c>Date</c>; the local clock only when STS sent no Date) less the mandatory window.
+    /// </summary>
+    internal static TimeSpan TimeToLive(StsCredentials fetched, TimeSpan mandatoryWindow, TimeProvider timeProvider)
+    {
+        var issuedAt = fetched.ServerDate?.UtcDateTime ?? timeProvider.GetUtcNow().UtcDateTime;
+        return fetched.ExpirationUtc - issuedAt - mandatoryWindow;
     }
 
     /// <summary>A cached session is taken only while it is before its refresh point, or it would refresh at once.</summary>

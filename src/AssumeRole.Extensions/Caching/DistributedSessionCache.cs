@@ -50,10 +50,10 @@ internal sealed class DistributedSessionCache : ISecondLevelCache
         return CachedSessionDocument.Deserialize(plain);
     }
 
-    public Task SetAsync(string key, StsCredentials credentials, DateTimeOffset absoluteExpiration, CancellationToken cancellationToken) =>
+    public Task SetAsync(string key, StsCredentials credentials, TimeSpan timeToLive, CancellationToken cancellationToken) =>
         _cache.SetAsync(
             CacheKeyOf(key),
             _protector.Protect(CachedSessionDocument.Serialize(credentials)),
-            new DistributedCacheEntryOptions { AbsoluteExpiration = absoluteExpiration },
+            new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive },
             cancellationToken);
 }

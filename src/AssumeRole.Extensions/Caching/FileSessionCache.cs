@@ -37,7 +37,7 @@ internal sealed class FileSessionCache : ISecondLevelCache
         return value is not null && value.ExpirationUtc > _timeProvider.GetUtcNow().UtcDateTime ? value : null;
     }
 
-    public async Task SetAsync(string key, StsCredentials credentials, DateTimeOffset absoluteExpiration, CancellationToken cancellationToken)
+    public async Task SetAsync(string key, StsCredentials credentials, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsWindows())
         {

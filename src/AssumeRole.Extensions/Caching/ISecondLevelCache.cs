@@ -10,5 +10,11 @@ internal interface ISecondLevelCache
 
     Task<StsCredentials?> GetAsync(string key, CancellationToken cancellationToken);
 
-    Task SetAsync(string key, StsCredentials credentials, DateTimeOffset absoluteExpiration, CancellationToken cancellationToken);
+    /// <summary>Stores a session for <paramref name="timeToLive"/> from now.</summary>
+    /// <remarks>
+    /// The lifetime is relative, not an absolute time on our clock: the cache (a Redis server, a
+    /// <c>MemoryDistributedCache</c> on the real clock) reads its own clock, and an absolute time means the same thing
+    /// on both only when the two clocks agree.
+    /// </remarks>
+    Task SetAsync(string key, StsCredentials credentials, TimeSpan timeToLive, CancellationToken cancellationToken);
 }

@@ -29,6 +29,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         {
             var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
             var startInfo = new ProcessStartInfo(server) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            WithoutFakedClock(startInfo);
             foreach (var arg in new[] { "--port", port, "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
             {
                 startInfo.ArgumentList.Add(arg);
@@ -60,6 +61,20 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// CI runs this suite under libfaketime (the wall clock a year off) to prove no test depends on the date.
+    /// redis-server cannot run under it (libfaketime's clock_gettime hook recurses through jemalloc at start-up), so
+    /// the server runs on the real clock — like a cache server on another machine whose clock disagrees with ours,
+    /// which is exactly what the relative lifetimes written to it must survive.
+    /// </summary>
+    private static void WithoutFakedClock(ProcessStartInfo startInfo)
+    {
+        foreach (var name in startInfo.Environment.Keys.Where(k => k == "LD_PRELOAD" || k.StartsWith("FAKETIME", StringComparison.Ordinal)).ToList())
+        {
+            startInfo.Environment.Remove(name);
+        }
     }
 
     private static async Task<bool> AnswersAsync(Process process, int port)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 
 namespace AssumeRole.Extensions.Tests.Caching;
@@ -132,6 +133,54 @@ public sealed class SecondLevelCacheTests : IDisposable
         var text = Encoding.UTF8.GetString(stored!);
         Assert.DoesNotContain(fromSts.SecretKey, text);
         Assert.DoesNotContain(fromSts.AccessKey, text);
+    }
+
+    [Theory]
+    [InlineData(-400)]
+    [InlineData(400)]
+    public async Task DistributedCache_EngineClockFarFromCacheClock_EntryWrittenAndRead(int daysOff)
+    {
+        // The cache reads the real clock, the engine a clock 400 days away (a fake clock in a test, a node whose
+        // clock is wrong): a lifetime given as an absolute time on the engine's clock would be refused or kept for
+        // a year; a relative one means the same on both.
+        var time = new FakeTimeProvider(TestEngine.RealNow().AddDays(daysOff));
+        var processA = new TestEngine(time: time);
+        var processB = new TestEngine(time: time, sts: processA.Sts);
+        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        var protection = new EphemeralDataProtectionProvider();
+        using var a = processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
+        var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        using var b = processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
+        var fromCache = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, processA.Sts.CallCount);
+        Assert.Equal(fromSts.SecretKey, fromCache.SecretKey);
+    }
+
+    [Fact]
+    public async Task DistributedCache_Write_LifetimeRelativeToNowOnTheIssuersClock()
+    {
+        // STS's clock is 10 minutes ahead of ours: the entry still lives for the session's lifetime less the
+        // mandatory window, measured from the response's Date, not from our clock.
+        _processA.Sts.ServerClockOffset = TimeSpan.FromMinutes(10);
+        var written = new List<DistributedCacheEntryOptions>();
+        var cache = new Mock<IDistributedCache>();
+        cache.Setup(c => c.SetAsync(It.IsAny<string>(), It.IsAny<byte[]>(), It.IsAny<DistributedCacheEntryOptions>(), It.IsAny<CancellationToken>()))
+            .Callback<string, byte[], DistributedCacheEntryOptions, CancellationToken>((_, _, options, _) => written.Add(options))
+            .Returns(Task.CompletedTask);
+        using var a = _processA.Create(o =>
+        {
+            o.DistributedCache = cache.Object;
+            o.DataProtectionProvider = new EphemeralDataProtectionProvider();
+            o.MandatoryRefreshWindow = TimeSpan.FromMinutes(2);
+        });
+
+        await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        var options = Assert.Single(written);
+        Assert.Null(options.AbsoluteExpiration);
+        Assert.Equal(TimeSpan.FromMinutes(58), options.AbsoluteExpirationRelativeToNow);
     }
 
     [Fact]

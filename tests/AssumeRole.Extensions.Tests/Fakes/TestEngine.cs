@@ -16,7 +16,7 @@ internal sealed class TestEngine
 
     public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null, bool signWithSource = false)
     {
-        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        Time = time ?? new FakeTimeProvider(RealNow());
         Sts = sts ?? new FakeSts(Time);
         Jitter = jitter;
         Cache = new SessionCache(Time, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
@@ -45,6 +45,16 @@ internal sealed class TestEngine
 
     /// <summary>The value the jitter random source returns (0 = no jitter, just under 1 = maximum).</summary>
     public double Jitter { get; set; }
+
+    /// <summary>
+    /// The real time, to the whole second: a fake clock starts here (never at a fixed date), so any component that
+    /// reads the real clock — a <c>MemoryDistributedCache</c>, the SDK's signer — agrees with it today and next year.
+    /// </summary>
+    public static DateTimeOffset RealNow()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+    }
 
     public static BasicAWSCredentials Source(string key = "AKIAEXAMPLESOURCE01") => new(key, "source-secret-" + key);
 

@@ -144,13 +144,17 @@ public sealed class BackoffAndErrorTests
         var pending = provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
 
         // Polly waits on the fake clock between tries: keep moving it until the attempt completes. The short real
-        // wait only lets the thread pool run the retry; the delays themselves pass on the fake clock.
-        for (var i = 0; i < 2000 && !pending.IsCompleted; i++)
+        // wait only lets the thread pool run the retry; the delays themselves pass on the fake clock. The bound is
+        // real time, not a number of steps: on a busy machine the retry may not even have started after many steps,
+        // and a step count that runs out would leave the retry's delay unfired and the await below hanging.
+        var bound = System.Diagnostics.Stopwatch.StartNew();
+        while (!pending.IsCompleted && bound.Elapsed < TimeSpan.FromSeconds(60))
         {
             _engine.Time.Advance(TimeSpan.FromMilliseconds(100));
             ((IAsyncResult)pending).AsyncWaitHandle.WaitOne(2);
         }
 
+        Assert.True(pending.IsCompleted, "The attempt did not complete within 60 s of real time.");
         Assert.NotNull(await pending);
         Assert.Equal(3, _engine.Sts.CallCount);
     }
