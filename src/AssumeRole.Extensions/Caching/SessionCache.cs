@@ -23,12 +23,13 @@ internal sealed class SessionCache : IDisposable
     private readonly ConcurrentDictionary<string, RefreshingSession> _sessions = new(StringComparer.Ordinal);
     private readonly object _sweepGate = new();
     private ITimer? _sweepTimer;
+    private ILogger _logger;
 
     public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
     {
         Clock = new EngineClock(timeProvider);
         Scheduler = new RefreshScheduler(Clock);
-        Logger = logger ?? NullLogger.Instance;
+        _logger = GuardedLogger.Wrap(logger ?? NullLogger.Instance);
     }
 
     /// <summary>The cache of every provider on the system clock.</summary>
@@ -42,7 +43,12 @@ internal sealed class SessionCache : IDisposable
     /// <summary>The one proactive refresh timer shared by this cache's sessions.</summary>
     public RefreshScheduler Scheduler { get; }
 
-    public ILogger Logger { get; set; }
+    /// <summary>The cache's logger, guarded so that it never throws (see <see cref="GuardedLogger"/>).</summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        set => _logger = GuardedLogger.Wrap(value);
+    }
 
     public int MaxSessions { get; set; } = AssumeRoleDefaults.MaxCachedSessions;
 
@@ -183,7 +189,14 @@ internal sealed class SessionCache : IDisposable
 
     private void OnSweepTimer()
     {
-        Sweep();
+        try
+        {
+            Sweep();
+        }
+        catch (Exception)
+        {
+            // A timer callback must not throw (it would end the process); the next tick sweeps again.
+        }
 
         // Checked under the lock: a Release that empties a lease between an unlocked check and the disposal would
         // find the timer still set, skip creating one, and be left without a sweep.

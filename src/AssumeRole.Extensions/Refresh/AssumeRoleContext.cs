@@ -30,10 +30,13 @@ internal sealed class AssumeRoleContext
         AssumeRoleTelemetry? telemetry = null)
     {
         TimeProvider = timeProvider;
-        LoggerFactory = loggerFactory;
+
+        // Guarded: the engine logs while it owns shared work (a refresh, a lease, a timer), which a throwing logging
+        // provider must never leave unfinished.
+        LoggerFactory = GuardedLoggerFactory.Wrap(loggerFactory);
         Cache = cache;
         Telemetry = telemetry ?? AssumeRoleTelemetry.Default;
-        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, loggerFactory);
+        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, LoggerFactory);
         Caps = caps;
         Random = random;
     }
@@ -52,6 +55,7 @@ internal sealed class AssumeRoleContext
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The user's logger factory, guarded so that its loggers never throw (see <see cref="GuardedLogger"/>).</summary>
     public ILoggerFactory LoggerFactory { get; }
 
     public SessionCache Cache { get; }

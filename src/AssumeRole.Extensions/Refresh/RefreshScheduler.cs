@@ -67,7 +67,7 @@ internal sealed class RefreshScheduler : IDisposable
             _queue.Enqueue(session, dueMs);
             if (dueMs < _armedForMs)
             {
-                ArmLocked(dueMs);
+                TryArmLocked(dueMs);
             }
         }
     }
@@ -124,7 +124,7 @@ internal sealed class RefreshScheduler : IDisposable
             _armedForMs = long.MaxValue;
             if (_queue.TryPeek(out _, out var next))
             {
-                ArmLocked(next);
+                TryArmLocked(next);
             }
             else
             {
@@ -138,10 +138,34 @@ internal sealed class RefreshScheduler : IDisposable
             return;
         }
 
-        // Outside our lock: a session takes its own lock and may schedule itself again.
+        // Outside our lock: a session takes its own lock and may schedule itself again. One session's failure must
+        // neither stop the others nor escape: this runs on a timer thread, where an exception ends the process.
         foreach (var (session, dueMs) in due)
         {
-            session.OnScheduled(dueMs);
+            try
+            {
+                session.OnScheduled(dueMs);
+            }
+            catch (Exception)
+            {
+                // The session starts its refreshes without throwing; this is the last line of defence.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Arms the timer; when that fails (a <see cref="TimeProvider"/> that throws), leaves it marked unarmed so that the
+    /// next <see cref="Schedule"/> tries again, instead of believing it armed and never firing.
+    /// </summary>
+    private void TryArmLocked(long dueMs)
+    {
+        try
+        {
+            ArmLocked(dueMs);
+        }
+        catch (Exception)
+        {
+            _armedForMs = long.MaxValue;
         }
     }
 

@@ -163,6 +163,7 @@ internal sealed partial class RefreshingSession : IDisposable
     private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken)
     {
         Task<SessionState> refresh;
+        RefreshRun? created;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -174,9 +175,10 @@ internal sealed partial class RefreshingSession : IDisposable
                 return Task.FromException<SessionState>(error.SourceException);
             }
 
-            refresh = StartRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory);
+            refresh = JoinOrCreateRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory, out created);
         }
 
+        Launch(created, inline: false);
         return cancellationToken.CanBeCanceled ? refresh.WaitAsync(cancellationToken) : refresh;
     }
 
@@ -184,12 +186,14 @@ internal sealed partial class RefreshingSession : IDisposable
     public Task<SessionState> ForceRefreshAsync(CancellationToken cancellationToken)
     {
         Task<SessionState> refresh;
+        RefreshRun? created;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            refresh = StartRefreshLocked(RefreshTrigger.Forced);
+            refresh = JoinOrCreateRefreshLocked(RefreshTrigger.Forced, out created);
         }
 
+        Launch(created, inline: false);
         return refresh.WaitAsync(cancellationToken);
     }
 
