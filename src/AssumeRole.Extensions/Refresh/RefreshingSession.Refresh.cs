@@ -244,7 +244,7 @@ internal sealed partial class RefreshingSession
     {
         AssumeRoleException typed => typed,
         _ => new AssumeRoleException(
-            RoleArn, Hop, Hop, "UnexpectedError", null, null, isTransient: true,
+            RoleArn, Hop, HopCount, "UnexpectedError", null, null, isTransient: true,
             $"The refresh failed with {failure.GetType().FullName}; see the inner exception.", failure),
     };
 
@@ -259,18 +259,25 @@ internal sealed partial class RefreshingSession
         if (lifetime <= TimeSpan.Zero)
         {
             throw new AssumeRoleException(
-                RoleArn, 1, 1, "ExpiredCredentials", fetched.RequestId, null, isTransient: true,
+                RoleArn, Hop, HopCount, "ExpiredCredentials", fetched.RequestId, null, isTransient: true,
                 $"STS returned credentials that expire at {fetched.ExpirationUtc:O}, not after its own clock ({serverNow:O}).", null);
         }
 
-        var mandatory = _settings.MandatoryWindow;
-        var advisory = _settings.AdvisoryWindow ?? AssumeRoleDefaults.AdvisoryWindowFor(lifetime);
-        if (advisory >= lifetime || mandatory >= advisory)
+        var (advisory, mandatory) = _settings.WindowsFor(lifetime, out var shrunk, out var tooShort);
+        if (tooShort)
         {
-            // A session shorter than the windows (a role's short lifetime, an emulator override): keep the order
-            // M < A < L so that a fresh session is always servable and still refreshed before expiry.
-            advisory = advisory >= lifetime ? lifetime / 2 : advisory;
-            mandatory = mandatory >= advisory ? advisory / 2 : mandatory;
+            // A configured mandatory window is a hard floor: credentials that are inside it from the moment they are
+            // issued are never handed out. Validation rejects such a configuration at start; this happens only when
+            // STS issues a shorter session than asked for (a role's MaxSessionDuration, the chaining cap).
+            throw new AssumeRoleException(
+                RoleArn, Hop, HopCount, "SessionShorterThanMandatoryWindow", fetched.RequestId, null, isTransient: false,
+                $"STS issued a session of {lifetime.TotalSeconds:F0} s, no longer than MandatoryRefreshWindow ({mandatory.TotalSeconds:F0} s): "
+                + "its credentials could never be handed out. Lower MandatoryRefreshWindow or raise DurationSeconds (and the role's MaxSessionDuration).",
+                null);
+        }
+
+        if (shrunk)
+        {
             Log.WindowsShrunk(_logger, RoleArn, lifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
         }
 

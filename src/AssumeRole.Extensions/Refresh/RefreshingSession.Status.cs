@@ -13,6 +13,9 @@ internal sealed partial class RefreshingSession
     /// <summary>This session's hop in its chain (1-based).</summary>
     internal int Hop => (_fetcher is CachedSessionFetcher cached ? cached.Inner : _fetcher) is AssumeRoleFetcher f ? f.Hop : 1;
 
+    /// <summary>The number of hops of the chain this session is part of, as far as it knows (1 when it cannot tell).</summary>
+    internal int HopCount => (_fetcher is CachedSessionFetcher cached ? cached.Inner : _fetcher) is AssumeRoleFetcher f ? f.HopCount : 1;
+
     /// <summary>A consistent snapshot of the refresh state. Takes the session's lock briefly; never calls STS.</summary>
     public SessionStatus GetStatus()
     {

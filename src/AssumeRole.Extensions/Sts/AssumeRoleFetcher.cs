@@ -49,6 +49,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public int Hop => _hop.Hop;
 
+    public int HopCount => _hop.Count;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
