@@ -198,7 +198,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             }
         }
 
-        var markers = L2Marker(options) + MandatoryMarker(options);
+        var markers = L2Marker(options) + MandatoryMarker(options) + context.SessionKeyMarker;
         try
         {
             if (firstHop is not null)

@@ -41,6 +41,8 @@ internal sealed class AssumeRoleContext
         Random = random;
     }
 
+    private static long s_decoratedContexts;
+
     private AssumeRoleContext(AssumeRoleContext other, Func<ISessionFetcher, ISessionFetcher> fetcherDecorator)
     {
         TimeProvider = other.TimeProvider;
@@ -51,6 +53,11 @@ internal sealed class AssumeRoleContext
         Caps = other.Caps;
         Random = other.Random;
         FetcherDecorator = fetcherDecorator;
+
+        // Sessions are process-wide, but a decorated fetcher belongs to whoever decorated it (the multi-tenant factory's
+        // rate gate, disposed with its container): such sessions must never be found by anyone else. A counter, not a
+        // hash code, so that no later context can ever reuse the identity.
+        SessionKeyMarker = "|decorated=" + Interlocked.Increment(ref s_decoratedContexts).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public TimeProvider TimeProvider { get; }
@@ -75,6 +82,14 @@ internal sealed class AssumeRoleContext
     /// STS calls: the wait happens before the per-request timeout starts, so a queued call never times out.
     /// </summary>
     public Func<ISessionFetcher, ISessionFetcher>? FetcherDecorator { get; private init; }
+
+    /// <summary>
+    /// Added to the key of every session this context creates: empty for a plain context; unique to each decorated
+    /// context, so that its sessions (whose fetchers hold its decorator) are shared with no other provider — a plain
+    /// provider with the same parameters is neither rate-limited by a factory's gate nor broken by its disposal, and a
+    /// second container in the same process gets sessions of its own.
+    /// </summary>
+    public string SessionKeyMarker { get; } = string.Empty;
 
     /// <summary>This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/>.</summary>
     public AssumeRoleContext WithFetcherDecorator(Func<ISessionFetcher, ISessionFetcher> fetcherDecorator) => new(this, fetcherDecorator);

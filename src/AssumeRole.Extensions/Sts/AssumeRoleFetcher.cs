@@ -51,6 +51,9 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public int HopCount => _hop.Count;
 
+    /// <summary>The session of the hop before this one, when it is a session of ours.</summary>
+    public RefreshingSession? Parent => _parent;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
