@@ -23,6 +23,9 @@ internal static class AssumeRoleDefaults
 
     public static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long an MFA <c>TokenCodeProvider</c> may take to return a code (a person reading a device).</summary>
+    public static readonly TimeSpan MfaTokenCodeTimeout = TimeSpan.FromMinutes(1);
+
     public const int MaxCachedSessions = 10_000;
     public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromMinutes(15);
 

@@ -21,7 +21,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     private readonly bool _ownsGateway;
     private readonly RefreshingSession? _parent;
     private readonly Action<RefreshingSession>? _releaseParent;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly StsPipeline _pipeline;
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
 
@@ -31,7 +31,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         bool ownsGateway,
         RefreshingSession? parent,
         Action<RefreshingSession>? releaseParent,
-        ResiliencePipeline pipeline,
+        StsPipeline pipeline,
         DurationCaps caps,
         ILogger logger)
     {
@@ -62,18 +62,16 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         {
             try
             {
-                // The request is built inside the pipeline so that every transient retry asks for a fresh MFA code:
-                // STS accepts each code once, and a code may have been consumed by the call that failed.
+                // The request is built inside the retries so that every transient retry asks for a fresh MFA code
+                // (STS accepts each code once, and a code may have been consumed by the call that failed), but outside
+                // the STS request timeout: the prompt has its own bound (MfaTokenCodeTimeout).
                 return await StsPipelines.ExecuteAsync(
                     _pipeline,
                     _logger,
                     "AssumeRole",
                     _hop.RoleArn,
-                    static async (state, ct) =>
-                    {
-                        var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
-                        return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
-                    },
+                    static (state, ct) => state.Self.BuildRequestAsync(state.Duration, ct),
+                    static (state, request, ct) => new ValueTask<StsCredentials>(state.Self._gateway.AssumeRoleAsync(request, ct)),
                     (Self: this, Duration: duration),
                     cancellationToken).ConfigureAwait(false);
             }
@@ -155,7 +153,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         if (_hop.MfaSerialNumber is { } serial)
         {
             request.SerialNumber = serial;
-            request.TokenCode = await MfaCode.GetAsync(_hop.TokenCodeProvider, serial, _hop.RoleArn, _hop.Hop, _hop.Count, cancellationToken).ConfigureAwait(false);
+            request.TokenCode = await MfaCode.GetAsync(
+                _hop.TokenCodeProvider, serial, _hop.RoleArn, _hop.Hop, _hop.Count, _pipeline.MfaTimeout, _pipeline.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
         return request;

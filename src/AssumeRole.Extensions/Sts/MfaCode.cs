@@ -2,14 +2,30 @@ using System.Text.RegularExpressions;
 
 namespace AssumeRole.Extensions.Sts;
 
-/// <summary>Asks the user's callback for an MFA code and checks its shape before STS sees it (the code is never echoed).</summary>
+/// <summary>
+/// Asks the user's callback for an MFA code, under a bound, and checks its shape before STS sees it (the code is never
+/// echoed).
+/// </summary>
 internal static partial class MfaCode
 {
     [GeneratedRegex(@"^\d{6}$", RegexOptions.CultureInvariant)]
     private static partial Regex SixDigits();
 
+    /// <summary>
+    /// Returns a six-digit code from <paramref name="provider"/>. A provider that has not answered within
+    /// <paramref name="timeout"/> fails with <c>MfaTokenCodeTimeout</c> (transient: it is asked again at the next
+    /// refresh) and is abandoned — its eventual outcome is observed, never used. One that throws fails with
+    /// <c>MfaTokenCodeProviderFailed</c>, naming only the exception's type.
+    /// </summary>
     public static async ValueTask<string> GetAsync(
-        Func<CancellationToken, ValueTask<string>>? provider, string serial, string roleArn, int hop, int hopCount, CancellationToken cancellationToken)
+        Func<CancellationToken, ValueTask<string>>? provider,
+        string serial,
+        string roleArn,
+        int hop,
+        int hopCount,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         if (provider is null)
         {
@@ -17,7 +33,44 @@ internal static partial class MfaCode
                 $"MFA device {serial} is configured but no TokenCodeProvider is set: STS needs a fresh six-digit code for this call.", null);
         }
 
-        var code = (await provider(cancellationToken).ConfigureAwait(false))?.Trim();
+        string? code;
+        Task<string>? pending = null;
+        try
+        {
+            var answer = provider(cancellationToken);
+            if (answer.IsCompleted)
+            {
+                code = answer.Result;
+            }
+            else
+            {
+                pending = answer.AsTask();
+                code = await pending.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException) when (pending is not null && !pending.IsCompleted)
+        {
+            Abandon(pending);
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeTimeout", null, null, isTransient: true,
+                $"The TokenCodeProvider for MFA device {serial} did not return a code within {timeout.TotalSeconds:F0} s (MfaTokenCodeTimeout); "
+                + "it will be asked again at the next refresh.", null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (pending is not null)
+            {
+                Abandon(pending);
+            }
+
+            throw;
+        }
+        catch (Exception ex) when (ex is not AssumeRoleException)
+        {
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: true,
+                $"The TokenCodeProvider for MFA device {serial} failed with {ex.GetType().FullName}; see the inner exception.", ex);
+        }
+
+        code = code?.Trim();
         if (code is null || !SixDigits().IsMatch(code))
         {
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeInvalid", null, null, isTransient: false,
@@ -26,4 +79,12 @@ internal static partial class MfaCode
 
         return code;
     }
+
+    /// <summary>Observes the outcome of a prompt nobody waits for any more, so that it never becomes an unobserved task exception.</summary>
+    private static void Abandon(Task<string> pending) =>
+        _ = pending.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 }

@@ -18,11 +18,11 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
     private readonly FirstHopSpec _hop;
     private readonly IStsGateway _gateway;
     private readonly bool _ownsGateway;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly StsPipeline _pipeline;
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
 
-    public WebIdentityFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline, DurationCaps caps, ILogger logger)
+    public WebIdentityFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, StsPipeline pipeline, DurationCaps caps, ILogger logger)
     {
         _hop = hop;
         _gateway = gateway;

@@ -60,6 +60,11 @@ internal static partial class AssumeRoleOptionsValidator
             failures.Add($"{prefix}StsRequestTimeout must be between 10 ms and 1 day; got {options.StsRequestTimeout}.");
         }
 
+        if (options.MfaTokenCodeTimeout < TimeSpan.FromSeconds(1) || options.MfaTokenCodeTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}MfaTokenCodeTimeout must be between 1 second and 1 hour; got {options.MfaTokenCodeTimeout}.");
+        }
+
         if (options.MaxStsRetries is < 0 or > 10)
         {
             failures.Add($"{prefix}MaxStsRetries must be between 0 and 10; got {options.MaxStsRetries}.");
