@@ -25,6 +25,10 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
 
+    // STS said this hop's source is a role session although the planner did not know (an undetected role-session
+    // source): from then on it counts as chained, for the duration caps and for this session's later refreshes.
+    private volatile bool _learnedChained;
+
     public AssumeRoleFetcher(
         HopSpec hop,
         IStsGateway gateway,
@@ -51,12 +55,15 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public int HopCount => _hop.Count;
 
+    /// <summary>Whether STS's chaining cap applies to this hop: planned so, or learned from STS.</summary>
+    public bool Chained => _hop.Chained || _learnedChained;
+
     /// <summary>The session of the hop before this one, when it is a session of ours.</summary>
     public RefreshingSession? Parent => _parent;
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
-        var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
+        var duration = _caps.Apply(_hop.RoleArn, Chained, _hop.DurationSeconds);
         var sourceRefreshed = false;
         while (true)
         {
@@ -82,7 +89,12 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                 // one value every role accepts, and remember it so later refreshes go straight there.
                 var reason = ex.IsChainingLimitExceeded ? "the 1-hour role chaining limit" : "the role's MaxSessionDuration";
                 Log.DurationCapLearned(_logger, _hop.RoleArn, duration.Value, AssumeRoleOptionsValidator.ChainedMaxDuration, reason);
-                _caps.Learn(_hop.RoleArn, AssumeRoleOptionsValidator.ChainedMaxDuration);
+                if (ex.IsChainingLimitExceeded)
+                {
+                    _learnedChained = true;
+                }
+
+                _caps.Learn(_hop.RoleArn, Chained, AssumeRoleOptionsValidator.ChainedMaxDuration);
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
             catch (StsCallException ex) when (ex.IsSourceExpired && _parent is not null && !sourceRefreshed)

@@ -36,7 +36,7 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
-        var duration = _caps.Apply(RoleArn, _hop.DurationSeconds);
+        var duration = _caps.Apply(RoleArn, chained: false, _hop.DurationSeconds);
         while (true)
         {
             try
@@ -65,7 +65,7 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
             catch (StsCallException ex) when (duration is > AssumeRoleOptionsValidator.ChainedMaxDuration && ex.IsMaxSessionDurationExceeded)
             {
                 Log.DurationCapLearned(_logger, RoleArn, duration.Value, AssumeRoleOptionsValidator.ChainedMaxDuration, "the role's MaxSessionDuration");
-                _caps.Learn(RoleArn, AssumeRoleOptionsValidator.ChainedMaxDuration);
+                _caps.Learn(RoleArn, chained: false, AssumeRoleOptionsValidator.ChainedMaxDuration);
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
             catch (StsCallException ex)
