@@ -29,6 +29,7 @@ internal sealed class SessionCache : IDisposable
     {
         Clock = new EngineClock(timeProvider);
         Scheduler = new RefreshScheduler(Clock);
+        Clock.Monitor.Subscribe(this);
         _logger = GuardedLogger.Wrap(logger ?? NullLogger.Instance);
     }
 
@@ -143,8 +144,24 @@ internal sealed class SessionCache : IDisposable
         return evicted;
     }
 
+    /// <summary>
+    /// The engine time jumped forward by <paramref name="gapMs"/> (a suspend): every session's credentials are checked
+    /// again on their next use, and refreshes that fell due meanwhile start now.
+    /// </summary>
+    public void OnClockJumped(long gapMs, string reference)
+    {
+        Log.ClockJumped(Logger, gapMs / 1000.0, reference);
+        foreach (var (_, session) in _sessions)
+        {
+            session.OnClockJumped();
+        }
+
+        Scheduler.Poke();
+    }
+
     public void Dispose()
     {
+        Clock.Monitor.Unsubscribe(this);
         lock (_sweepGate)
         {
             _sweepTimer?.Dispose();

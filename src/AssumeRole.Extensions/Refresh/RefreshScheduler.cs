@@ -82,6 +82,12 @@ internal sealed class RefreshScheduler : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fires every entry that is due by now and re-arms: the engine time jumped forward (a suspend was detected), so
+    /// refreshes due during the suspend run now instead of when the timer, armed on the stopped clock, would fire.
+    /// </summary>
+    public void Poke() => OnTimer();
+
     public void Dispose()
     {
         lock (_gate)

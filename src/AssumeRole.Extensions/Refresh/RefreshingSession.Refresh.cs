@@ -289,12 +289,25 @@ internal sealed partial class RefreshingSession
         var expiresAt = startedMs + (long)lifetime.TotalMilliseconds;
         var refreshAt = expiresAt - (long)(advisory.TotalMilliseconds + jitter);
         var mandatoryAt = expiresAt - (long)mandatory.TotalMilliseconds;
-        var localExpiry = Clock.TimeProvider.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(expiresAt - Clock.NowMs);
-        return new SessionState(fetched.Credentials, refreshAt, mandatoryAt, expiresAt, localExpiry, fetched.AssumedRoleArn);
+        var offset = Clock.OffsetMs;
+        var localExpiry = Clock.TimeProvider.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(expiresAt - (Clock.RawMs + offset));
+        return new SessionState(fetched.Credentials, refreshAt, mandatoryAt, expiresAt, localExpiry, fetched.AssumedRoleArn, offset);
     }
 
     /// <summary>Publishes new credentials with one write. Caller holds <see cref="_gate"/>.</summary>
-    private void PublishLocked(SessionState state) => Volatile.Write(ref _state, state);
+    private void PublishLocked(SessionState state)
+    {
+        Volatile.Write(ref _state, state);
+
+        // A suspend detected after the deadlines were computed moved the engine time, which the state's warm-path limit
+        // does not know. The monitor adds to the offset (a full fence) before it ends the warm path of the states it
+        // finds; this full fence orders our write before our read: either it finds this state, or we see its offset.
+        Interlocked.MemoryBarrier();
+        if (Clock.OffsetMs != state.BuiltAtOffsetMs)
+        {
+            state.EndWarmPath();
+        }
+    }
 
     /// <summary>
     /// Arms the proactive timer. Never throws: it runs while a lease is being taken or a refresh is being published,

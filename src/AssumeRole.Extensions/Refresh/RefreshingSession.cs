@@ -76,7 +76,7 @@ internal sealed partial class RefreshingSession : IDisposable
     public ImmutableCredentials GetCredentials()
     {
         var state = Volatile.Read(ref _state);
-        if (state is not null && NowMs() < state.RefreshAtMs)
+        if (state is not null && RawNowMs() < state.WarmUntilRawMs)
         {
             return state.Credentials;
         }
@@ -89,7 +89,7 @@ internal sealed partial class RefreshingSession : IDisposable
     public Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
         var state = Volatile.Read(ref _state);
-        if (state is not null && NowMs() < state.RefreshAtMs)
+        if (state is not null && RawNowMs() < state.WarmUntilRawMs)
         {
             return state.CredentialsTask;
         }
@@ -98,11 +98,11 @@ internal sealed partial class RefreshingSession : IDisposable
     }
 
     /// <summary>
-    /// The engine clock, read without going through <see cref="EngineClock"/> on the warm path: with the system clock
-    /// it is exactly <see cref="EngineClock.NowMs"/> (<see cref="Environment.TickCount64"/>), one indirection less.
+    /// The raw monotonic clock, read without going through <see cref="EngineClock"/> on the warm path: with the system
+    /// clock it is exactly <see cref="EngineClock.RawMs"/> (<see cref="Environment.TickCount64"/>), one indirection less.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long NowMs() => _systemClock ? Environment.TickCount64 : Clock.NowMs;
+    private long RawNowMs() => _systemClock ? Environment.TickCount64 : Clock.RawMs;
 
     // Kept out of line so that the warm paths above stay small enough to inline into the provider.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -286,6 +286,12 @@ internal sealed partial class RefreshingSession : IDisposable
 
         _fetcher.Dispose();
     }
+
+    /// <summary>
+    /// A suspend was detected: the engine time moved forward, so the current credentials may be due or expired by now.
+    /// Ends their warm path, so that the next caller checks them against the engine time.
+    /// </summary>
+    internal void OnClockJumped() => Volatile.Read(ref _state)?.EndWarmPath();
 
     public override string ToString() => $"RefreshingSession {{ RoleArn = {RoleArn}, Leases = {Leases} }}";
 
