@@ -93,7 +93,7 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
 
     /// <summary>Gets or sets the timeout of one STS request.</summary>
     /// <value>The default value is 10 seconds.</value>
-    public TimeSpan StsRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StsRequestTimeout { get; set; } = AssumeRoleDefaults.StsRequestTimeout;
 
     /// <summary>
     /// Gets or sets how long a <see cref="AssumeRoleHopOptions.TokenCodeProvider"/> (or

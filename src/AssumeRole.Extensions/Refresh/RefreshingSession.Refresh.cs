@@ -32,7 +32,7 @@ internal sealed partial class RefreshingSession
             _ = JoinOrCreateRefreshLocked(trigger, out created);
         }
 
-        Launch(created, inline: false);
+        Launch(created, RefreshLaunch.Pool);
     }
 
     /// <summary>
@@ -56,10 +56,21 @@ internal sealed partial class RefreshingSession
     }
 
     /// <summary>
-    /// Runs a refresh that <see cref="JoinOrCreateRefreshLocked"/> created: on the thread pool, or — for a sync caller
-    /// that has to wait for it anyway — on this thread (see <see cref="RunRefreshAsync"/>). Never throws.
+    /// Runs a refresh that <see cref="JoinOrCreateRefreshLocked"/> created (nothing when <paramref name="refresh"/> is
+    /// <see langword="null"/>: the caller joined one). Never throws.
     /// </summary>
-    private void Launch(RefreshRun? refresh, bool inline)
+    /// <remarks>
+    /// Where it runs depends on who waits for it. Nobody waits for a background refresh: it runs on the thread pool
+    /// with asynchronous STS calls. Callers do wait for a cold or mandatory one, and if any of them is a sync caller on
+    /// a pool thread, a refresh that needs a pool thread to continue can wait behind those very callers while the pool
+    /// grows one thread at a time (64 sync callers with 500 ms of STS latency took 14 s). So such a refresh never needs
+    /// the pool: it makes blocking STS calls (<see cref="SynchronousFetch"/>) on the waiting sync caller's own thread
+    /// (<see cref="RefreshLaunch.Inline"/>), or on a thread of its own when an async caller started it
+    /// (<see cref="RefreshLaunch.OwnThread"/>; one short-lived thread per cold or mandatory refresh, never a blocked
+    /// pool thread). Any step that does go asynchronous (a retry delay, an MFA prompt, a rate-gate queue, a
+    /// second-level cache) continues on the pool as usual.
+    /// </remarks>
+    private void Launch(RefreshRun? refresh, RefreshLaunch launch)
     {
         if (refresh is null)
         {
@@ -68,21 +79,41 @@ internal sealed partial class RefreshingSession
 
         try
         {
-            if (inline)
+            switch (launch)
             {
-                _ = RunRefreshAsync(refresh);
-            }
-            else
-            {
-                // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before its
-                // first await, and a caller in the advisory window must not pay for it.
-                _ = Task.Run(() => RunRefreshAsync(refresh));
+                case RefreshLaunch.Inline:
+                    RunBlocking(refresh);
+                    break;
+                case RefreshLaunch.OwnThread:
+                    new Thread(static s => ((RefreshRun)s!).Owner!.RunBlocking((RefreshRun)s!))
+                    {
+                        IsBackground = true,
+                        Name = "AssumeRole refresh",
+                    }.Start(refresh.WithOwner(this));
+                    break;
+                default:
+                    // Off the caller's thread: the SDK does synchronous work (signing, credential resolution) before
+                    // its first await, and a caller in the advisory window must not pay for it.
+                    _ = Task.Run(() => RunRefreshAsync(refresh));
+                    break;
             }
         }
         catch (Exception ex)
         {
-            // Task.Run itself failed (out of memory): the refresh was published as in flight, so it must still end.
+            // Starting it failed (out of memory, no thread): the refresh was published as in flight, so it must end.
             Finish(refresh, null, ex, activity: null);
+        }
+    }
+
+    /// <summary>
+    /// Runs the refresh on this thread with blocking STS calls, until its first asynchronous step (none, when STS
+    /// answers); the scope ends when it returns, so nothing that continues on the pool blocks.
+    /// </summary>
+    private void RunBlocking(RefreshRun refresh)
+    {
+        using (SynchronousFetch.Enter(_settings.RequestTimeout))
+        {
+            _ = RunRefreshAsync(refresh);
         }
     }
 
@@ -388,6 +419,15 @@ internal sealed partial class RefreshingSession
 
         public long StartedMs { get; set; }
 
+        /// <summary>The session, for a refresh started on a thread of its own (a static thread start needs it).</summary>
+        public RefreshingSession? Owner { get; private set; }
+
+        public RefreshRun WithOwner(RefreshingSession owner)
+        {
+            Owner = owner;
+            return this;
+        }
+
         // A background refresh may fail with nobody waiting (the error is kept in _lastError): observe the fault so
         // that it never surfaces as TaskScheduler.UnobservedTaskException.
         private static TaskCompletionSource<SessionState> Observed(TaskCompletionSource<SessionState> completion)
@@ -399,6 +439,19 @@ internal sealed partial class RefreshingSession
                 TaskScheduler.Default);
             return completion;
         }
+    }
+
+    /// <summary>Where a refresh runs (see <see cref="Launch"/>).</summary>
+    private enum RefreshLaunch
+    {
+        /// <summary>On the thread pool, with asynchronous STS calls: nobody waits for it.</summary>
+        Pool,
+
+        /// <summary>On the waiting sync caller's thread, with blocking STS calls.</summary>
+        Inline,
+
+        /// <summary>On a short-lived thread of its own, with blocking STS calls: async callers wait, sync ones may join.</summary>
+        OwnThread,
     }
 
     private static string TriggerName(RefreshTrigger trigger) => trigger switch

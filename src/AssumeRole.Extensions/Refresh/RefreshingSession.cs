@@ -110,9 +110,10 @@ internal sealed partial class RefreshingSession : IDisposable
     {
         var now = Clock.NowMs;
 
-        // Safe to block on the refresh: it runs on the thread pool and never needs this thread.
+        // A sync caller that has to wait runs a refresh it starts on its own thread, with blocking STS calls, so that
+        // the refresh needs no pool thread (see Launch). Joining one that runs elsewhere waits for it.
         return ServableState(now)?.Credentials
-            ?? WaitForRefreshAsync(now, CancellationToken.None).GetAwaiter().GetResult().Credentials;
+            ?? WaitForRefreshAsync(now, CancellationToken.None, inline: true).GetAwaiter().GetResult().Credentials;
     }
 
     // In the advisory window (which lasts while STS is down and the backoff holds) callers still get the state's
@@ -160,7 +161,7 @@ internal sealed partial class RefreshingSession : IDisposable
     }
 
     /// <summary>Joins (or starts) the shared refresh; answers from error memory while a recent failure is remembered.</summary>
-    private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken)
+    private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken, bool inline = false)
     {
         Task<SessionState> refresh;
         RefreshRun? created;
@@ -178,7 +179,7 @@ internal sealed partial class RefreshingSession : IDisposable
             refresh = JoinOrCreateRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory, out created);
         }
 
-        Launch(created, inline: false);
+        Launch(created, inline ? RefreshLaunch.Inline : RefreshLaunch.OwnThread);
         return cancellationToken.CanBeCanceled ? refresh.WaitAsync(cancellationToken) : refresh;
     }
 
@@ -193,7 +194,7 @@ internal sealed partial class RefreshingSession : IDisposable
             refresh = JoinOrCreateRefreshLocked(RefreshTrigger.Forced, out created);
         }
 
-        Launch(created, inline: false);
+        Launch(created, RefreshLaunch.Pool);
         return refresh.WaitAsync(cancellationToken);
     }
 

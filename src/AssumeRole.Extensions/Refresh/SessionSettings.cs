@@ -4,26 +4,35 @@ namespace AssumeRole.Extensions.Refresh;
 /// <param name="AdvisoryWindow">Fixed advisory window, or <see langword="null"/> to derive it from the lifetime.</param>
 /// <param name="MandatoryWindow">The mandatory window.</param>
 /// <param name="Random">Uniform [0, 1) source for jitter; injectable so tests can pin it.</param>
+/// <param name="StsRequestTimeout">
+/// The bound of one STS request (<see cref="AssumeRoleOptions.StsRequestTimeout"/>); the engine needs it when it makes a
+/// blocking request for a sync caller (see <see cref="Sts.SynchronousFetch"/>). <see langword="null"/>: the default.
+/// </param>
 /// <param name="MandatoryIsFloor">
 /// Whether <paramref name="MandatoryWindow"/> was configured: then it is a hard floor that the other windows adapt
 /// around, and a session too short for it fails instead of shrinking it. The default window shrinks for sessions
 /// shorter than the windows (an emulator's 30-second sessions), as it always did.
 /// </param>
-internal sealed record SessionSettings(TimeSpan? AdvisoryWindow, TimeSpan MandatoryWindow, Func<double> Random, bool MandatoryIsFloor = false)
+internal sealed record SessionSettings(TimeSpan? AdvisoryWindow, TimeSpan MandatoryWindow, Func<double> Random, bool MandatoryIsFloor = false, TimeSpan? StsRequestTimeout = null)
 {
     private static readonly Func<double> s_sharedRandom = System.Random.Shared.NextDouble;
 
     /// <summary>The settings of every session with default windows, shared so a tenant session carries no copy.</summary>
     private static readonly SessionSettings s_default = new(null, AssumeRoleDefaults.MandatoryRefreshWindow, s_sharedRandom);
 
+    /// <summary>The bound of one STS request.</summary>
+    public TimeSpan RequestTimeout => StsRequestTimeout ?? AssumeRoleDefaults.StsRequestTimeout;
+
     public static SessionSettings From(AssumeRoleOptions options, Func<double>? random = null) =>
         random is null && options.AdvisoryRefreshWindow is null && options.MandatoryRefreshWindow is null
+            && options.StsRequestTimeout == AssumeRoleDefaults.StsRequestTimeout
             ? s_default
             : new(
                 options.AdvisoryRefreshWindow,
                 options.MandatoryRefreshWindow ?? AssumeRoleDefaults.MandatoryRefreshWindow,
                 random ?? s_sharedRandom,
-                MandatoryIsFloor: options.MandatoryRefreshWindow is not null);
+                MandatoryIsFloor: options.MandatoryRefreshWindow is not null,
+                StsRequestTimeout: options.StsRequestTimeout);
 
     /// <summary>
     /// The advisory and mandatory windows of a session of lifetime <paramref name="lifetime"/>, in the order M &lt; A &lt; L.

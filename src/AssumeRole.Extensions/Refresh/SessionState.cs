@@ -15,7 +15,6 @@ internal sealed class SessionState
     public SessionState(ImmutableCredentials credentials, long refreshAtMs, long mandatoryAtMs, long expiresAtMs, DateTime expirationUtc, string? assumedRoleArn, long offsetMs = 0)
     {
         _warmUntilRawMs = refreshAtMs - offsetMs;
-        BuiltAtOffsetMs = offsetMs;
         Credentials = credentials;
         CredentialsTask = Task.FromResult(credentials);
         RefreshAtMs = refreshAtMs;
@@ -41,8 +40,11 @@ internal sealed class SessionState
     /// </summary>
     public long WarmUntilRawMs => Volatile.Read(ref _warmUntilRawMs);
 
-    /// <summary>The suspend offset these deadlines were computed with.</summary>
-    public long BuiltAtOffsetMs { get; }
+    /// <summary>
+    /// The suspend offset the warm-path limit was computed with (not stored: it is what separates the limit from
+    /// <see cref="RefreshAtMs"/>); meaningless once the warm path ended.
+    /// </summary>
+    public long BuiltAtOffsetMs => RefreshAtMs - WarmUntilRawMs;
 
     /// <summary>From here these credentials are no longer handed out (mandatory window).</summary>
     public long MandatoryAtMs { get; }
