@@ -120,7 +120,8 @@ internal sealed partial class HopSpec
 
     public override string ToString() => $"hop {Hop}/{Count} {RoleArn} as {RoleSessionName}";
 
-    [GeneratedRegex(@"[^\w+=,.@-]", RegexOptions.CultureInvariant)]
+    // ASCII, as STS's [\w+=,.@-] is (Java's \w): a machine or assembly name with "ü" must not reach STS.
+    [GeneratedRegex(@"[^A-Za-z0-9_+=,.@-]", RegexOptions.CultureInvariant)]
     private static partial Regex DisallowedSessionNameChars();
 
     /// <summary>Entry assembly name and machine name, e.g. <c>OrderService@web-01</c>, sanitized to STS's pattern.</summary>

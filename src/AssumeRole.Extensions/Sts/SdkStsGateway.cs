@@ -47,9 +47,7 @@ internal sealed class SdkStsGateway : IStsGateway
     {
         AnonymousAWSCredentials => source,
         Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session"),
-        _ when ReferenceEquals(source, Caching.SourcePrincipal.DefaultChain) =>
-            new SourceCredentialsGuard(source, "SourceCredentials not set: the AWS SDK's default credential chain"),
-        _ => new SourceCredentialsGuard(source, "SourceCredentials"),
+        _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
     };
 
     public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)

@@ -51,6 +51,16 @@ internal static class StsMessage
             }
         }
 
+        // A form we did not think of: if the percent-decoded text still holds a secret, redact that text instead.
+        if (result.Contains('%', StringComparison.Ordinal) && secrets.Length > 0)
+        {
+            var decoded = Uri.UnescapeDataString(result);
+            if (!string.Equals(decoded, result, StringComparison.Ordinal) && secrets.Any(s => !string.IsNullOrEmpty(s) && decoded.Contains(s, StringComparison.OrdinalIgnoreCase)))
+            {
+                return RemoveSecrets(decoded, secrets);
+            }
+        }
+
         return result;
     }
 
