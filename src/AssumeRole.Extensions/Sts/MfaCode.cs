@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Sts;
 
@@ -6,11 +6,8 @@ namespace AssumeRole.Extensions.Sts;
 /// Asks the user's callback for an MFA code, under a bound, and checks its shape before STS sees it (the code is never
 /// echoed).
 /// </summary>
-internal static partial class MfaCode
+internal static class MfaCode
 {
-    [GeneratedRegex(@"^\d{6}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SixDigits();
-
     /// <summary>
     /// Returns a six-digit code from <paramref name="provider"/>. A provider that has not answered within
     /// <paramref name="timeout"/> fails with <c>MfaTokenCodeTimeout</c> (transient: it is asked again at the next
@@ -52,7 +49,7 @@ internal static partial class MfaCode
         {
             Abandon(pending);
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeTimeout", null, null, isTransient: true,
-                $"The TokenCodeProvider for MFA device {serial} did not return a code within {timeout.TotalSeconds:F0} s (MfaTokenCodeTimeout); "
+                $"TokenCodeProvider for MFA device {serial} did not return a code within {timeout.TotalSeconds:F0} s (MfaTokenCodeTimeout); "
                 + "it will be asked again at the next refresh.", null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -64,17 +61,20 @@ internal static partial class MfaCode
 
             throw;
         }
-        catch (Exception ex) when (ex is not AssumeRoleException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: true,
-                $"The TokenCodeProvider for MFA device {serial} failed with {ex.GetType().FullName}; see the inner exception.", ex);
+            // Only the type: the callback's message may quote what the user typed.
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
+                $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
         }
 
         code = code?.Trim();
-        if (code is null || !SixDigits().IsMatch(code))
+
+        // Six ASCII digits: STS's pattern is [\d]* in Java, where \d is [0-9] (not Arabic-Indic or fullwidth digits).
+        if (code is null || !StsConstraints.TokenCode.IsValid(code))
         {
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeInvalid", null, null, isTransient: false,
-                $"The TokenCodeProvider for MFA device {serial} returned something other than six digits (value not shown).", null);
+                $"TokenCodeProvider for MFA device {serial} returned something other than six digits (value not shown).", null);
         }
 
         return code;

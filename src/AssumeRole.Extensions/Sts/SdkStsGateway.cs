@@ -31,9 +31,9 @@ internal sealed class SdkStsGateway : IStsGateway
     public SdkStsGateway(AWSCredentials sourceCredentials, StsEndpoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(sourceCredentials);
-        _source = sourceCredentials;
+        _source = Guard(sourceCredentials);
         _endpoint = endpoint;
-        _client = new AmazonSecurityTokenServiceClient(sourceCredentials, Config(endpoint, timeout: null));
+        _client = new AmazonSecurityTokenServiceClient(_source, Config(endpoint, timeout: null));
         _client.AfterResponseEvent += OnAfterResponse;
     }
 
@@ -103,6 +103,17 @@ internal sealed class SdkStsGateway : IStsGateway
 
         return config;
     }
+
+    /// <summary>
+    /// The source as the SDK client sees it: wrapped so that its failures name the setting. Anonymous credentials stay
+    /// as they are (the SDK checks their type to skip signing).
+    /// </summary>
+    private static AWSCredentials Guard(AWSCredentials source) => source switch
+    {
+        AnonymousAWSCredentials => source,
+        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session"),
+        _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
+    };
 
     private SynchronousStsClient Blocking(TimeSpan timeout) =>
         _blocking.GetOrAdd(timeout, static (t, self) =>
@@ -179,13 +190,14 @@ internal sealed class SdkStsGateway : IStsGateway
         }
     }
 
-    private static AssumeRoleException? SourceFailureIn(Exception ex)
+    private static Exception? SourceFailureIn(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is AssumeRoleException source)
+            // A hop of ours, or the guard around the source credentials (SourceCredentialsFailed).
+            if (e is AssumeRoleException or StsCallException)
             {
-                return source;
+                return e;
             }
         }
 

@@ -48,7 +48,17 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
 
                     return request;
                 },
-                static (self, request, ct) => new ValueTask<StsCredentials>(self._gateway.GetSessionTokenAsync(request, ct)),
+                static async (self, request, ct) =>
+                {
+                    try
+                    {
+                        return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                    }
+                    catch (StsCallException ex)
+                    {
+                        throw StsMessage.Redact(ex, request.TokenCode);
+                    }
+                },
                 this,
                 cancellationToken).ConfigureAwait(false);
         }
@@ -58,7 +68,7 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
                 ? $" Check the MFA device {_hop.MfaSerialNumber} and that the code was fresh (codes are single-use)."
                 : string.Empty;
             throw new AssumeRoleException(RoleArn, 1, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient,
-                "GetSessionToken: " + ex.Message + hint, null);
+                "GetSessionToken: " + StsMessage.Sanitize(ex.Message) + hint, null);
         }
         catch (TimeoutRejectedException ex)
         {
