@@ -23,6 +23,8 @@ internal sealed class SessionCache : IDisposable
     private readonly ConcurrentDictionary<string, RefreshingSession> _sessions = new(StringComparer.Ordinal);
     private readonly object _sweepGate = new();
     private ITimer? _sweepTimer;
+    private bool _disposed;
+    private long _decoratedContexts;
     private ILogger _logger;
 
     public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
@@ -92,6 +94,9 @@ internal sealed class SessionCache : IDisposable
             created.Dispose();
         }
     }
+
+    /// <summary>A number no other decorated context of this cache has had (see <c>AssumeRoleContext.SessionKeyMarker</c>).</summary>
+    public long NextDecoratedContextId() => Interlocked.Increment(ref _decoratedContexts);
 
     public bool TryGet(string key, out RefreshingSession? session) => _sessions.TryGetValue(key, out session);
 
@@ -164,6 +169,9 @@ internal sealed class SessionCache : IDisposable
         Clock.Monitor.Unsubscribe(this);
         lock (_sweepGate)
         {
+            // Disposing the sessions below releases the leases a chain's hops hold on their sources: those releases
+            // must not arm a new sweep timer (it would stay armed for ever, rooting the disposed cache).
+            _disposed = true;
             _sweepTimer?.Dispose();
             _sweepTimer = null;
         }
@@ -194,7 +202,7 @@ internal sealed class SessionCache : IDisposable
     {
         lock (_sweepGate)
         {
-            if (_sweepTimer is not null)
+            if (_sweepTimer is not null || _disposed)
             {
                 return;
             }

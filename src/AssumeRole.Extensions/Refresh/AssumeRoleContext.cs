@@ -41,8 +41,6 @@ internal sealed class AssumeRoleContext
         Random = random;
     }
 
-    private static long s_decoratedContexts;
-
     private AssumeRoleContext(AssumeRoleContext other, Func<ISessionFetcher, ISessionFetcher> fetcherDecorator)
     {
         TimeProvider = other.TimeProvider;
@@ -52,12 +50,14 @@ internal sealed class AssumeRoleContext
         GatewayFactory = other.GatewayFactory; // already instrumented: wrapping it again would count every call twice
         Caps = other.Caps;
         Random = other.Random;
-        FetcherDecorator = fetcherDecorator;
+        // Decorators compose: the new one wraps what an earlier one made.
+        FetcherDecorator = other.FetcherDecorator is { } earlier ? f => fetcherDecorator(earlier(f)) : fetcherDecorator;
 
         // Sessions are process-wide, but a decorated fetcher belongs to whoever decorated it (the multi-tenant factory's
         // rate gate, disposed with its container): such sessions must never be found by anyone else. A counter, not a
-        // hash code, so that no later context can ever reuse the identity.
-        SessionKeyMarker = "|decorated=" + Interlocked.Increment(ref s_decoratedContexts).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // hash code, so that no later context can ever reuse the identity; the cache's own, since keys only ever meet
+        // within one cache (and so a simulation's keys do not depend on what else ran in the process before it).
+        SessionKeyMarker = "|decorated=" + other.Cache.NextDecoratedContextId().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public TimeProvider TimeProvider { get; }
@@ -91,7 +91,10 @@ internal sealed class AssumeRoleContext
     /// </summary>
     public string SessionKeyMarker { get; } = string.Empty;
 
-    /// <summary>This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/>.</summary>
+    /// <summary>
+    /// This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/> (around the decorator
+    /// this context already has, if any).
+    /// </summary>
     public AssumeRoleContext WithFetcherDecorator(Func<ISessionFetcher, ISessionFetcher> fetcherDecorator) => new(this, fetcherDecorator);
 
     public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)

@@ -33,6 +33,15 @@ internal sealed class RefreshScheduler : IDisposable
 
     public EngineClock Clock { get; }
 
+    /// <summary>
+    /// For deterministic simulations of the engine only (never set in production): every refresh of this scheduler's
+    /// sessions runs on the thread that starts it, and its shared task completes its waiters synchronously, so that on a
+    /// fake clock the whole engine runs on the one thread that drives the clock and the callers. Production runs
+    /// refreshes on the pool or on their own threads and completes waiters asynchronously (see
+    /// <c>RefreshingSession.Launch</c>).
+    /// </summary>
+    internal bool InlineExecution { get; set; }
+
     /// <summary>Queued entries, stale ones included (tests check that disarmed sessions leave).</summary>
     internal int QueuedCount
     {

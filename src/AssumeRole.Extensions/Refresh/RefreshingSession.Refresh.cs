@@ -49,7 +49,7 @@ internal sealed partial class RefreshingSession
             return running;
         }
 
-        created = new RefreshRun(trigger);
+        created = new RefreshRun(trigger, _scheduler.InlineExecution);
         _inflight = created.Completion.Task;
         _refreshCts = created.Cancellation;
         return created.Completion.Task;
@@ -79,6 +79,17 @@ internal sealed partial class RefreshingSession
 
         try
         {
+            if (_scheduler.InlineExecution)
+            {
+                // A deterministic simulation: everything on the driving thread (see RefreshScheduler.InlineExecution).
+                launch = launch == RefreshLaunch.Pool ? RefreshLaunch.Pool : RefreshLaunch.Inline;
+                if (launch == RefreshLaunch.Pool)
+                {
+                    _ = RunRefreshAsync(refresh);
+                    return;
+                }
+            }
+
             switch (launch)
             {
                 case RefreshLaunch.Inline:
@@ -406,11 +417,13 @@ internal sealed partial class RefreshingSession
     }
 
     /// <summary>One refresh from its publication as in flight to its completion.</summary>
-    private sealed class RefreshRun(RefreshTrigger trigger)
+    private sealed class RefreshRun(RefreshTrigger trigger, bool inlineExecution)
     {
         public RefreshTrigger Trigger { get; } = trigger;
 
-        public TaskCompletionSource<SessionState> Completion { get; } = Observed(new TaskCompletionSource<SessionState>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Waiters continue on the pool, never on the thread that completes the refresh (a timer, a caller's thread).
+        public TaskCompletionSource<SessionState> Completion { get; } = Observed(new TaskCompletionSource<SessionState>(
+            inlineExecution ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously));
 
         /// <summary>Created per refresh and kept only while it runs; Dispose of the session cancels it.</summary>
         public CancellationTokenSource Cancellation { get; } = new();
