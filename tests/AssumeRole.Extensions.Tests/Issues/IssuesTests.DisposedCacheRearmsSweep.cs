@@ -11,24 +11,28 @@ namespace AssumeRole.Extensions.Tests.Issues;
 public sealed class IssuesTestsDisposedCacheRearmsSweep
 {
     [Fact]
-    public void Dispose_CacheHoldsAChain_LeavesNoTimerArmed()
+    public void Dispose_CacheHoldsChains_LeavesNoTimerArmed()
     {
         var clock = new SimClock(TestEngine.RealNow());
         var engine = new TestEngine(time: clock.Inner, clock: clock);
-        using var provider = new AssumeRoleCredentials(
+
+        // Several chains: the cache disposes its sessions in its dictionary's order, and the timer was only re-armed
+        // when a hop came before the session it is assumed from.
+        var providers = Enumerable.Range(0, 12).Select(i => new AssumeRoleCredentials(
             new AssumeRoleOptions
             {
-                RoleArn = TestEngine.RoleArn,
+                RoleArn = TestEngine.RoleArn + i,
                 RoleSessionName = "target",
                 SourceCredentials = TestEngine.Source(),
-                Chain = [new AssumeRoleHopOptions { RoleArn = "arn:aws:iam::123456789012:role/First", RoleSessionName = "first" }],
+                Chain = [new AssumeRoleHopOptions { RoleArn = "arn:aws:iam::123456789012:role/First" + i, RoleSessionName = "first" }],
                 MaxStsRetries = 0,
             },
-            engine.Context);
+            engine.Context)).ToList();
 
         engine.Cache.Dispose();
 
         Assert.Equal(0, engine.Cache.Count);
         Assert.Equal(0, clock.ArmedTimers);
+        providers.ForEach(p => p.Dispose());
     }
 }

@@ -119,6 +119,6 @@ internal sealed class SimulationFailure(int seed, int step, string op, string vi
 
     private static string Describe(int seed, int step, string op, string violation, IReadOnlyList<string> recent) =>
         string.Create(CultureInfo.InvariantCulture, $"Simulation seed {seed}, step {step} ({op}): {violation}\n")
-        + string.Create(CultureInfo.InvariantCulture, $"Replay: ASSUMEROLE_SIM_SEED={seed} ASSUMEROLE_SIM_OPS={step + 1} tests/AssumeRole.Extensions.Tests/bin/Release/net10.0/AssumeRole.Extensions.Tests -method \"*.Replay_SeedFromEnvironment_RunsItExactly\"\n")
+        + string.Create(CultureInfo.InvariantCulture, $"Replay: ASSUMEROLE_SIM_SEED={seed} ASSUMEROLE_SIM_OPS={(op == "teardown" ? step : step + 1)} tests/AssumeRole.Extensions.Tests/bin/Release/net10.0/AssumeRole.Extensions.Tests -method \"*.Replay_SeedFromEnvironment_RunsItExactly\"\n")
         + "Recent events:\n  " + string.Join("\n  ", recent);
 }

@@ -744,13 +744,20 @@ internal sealed class SimWorld : IDisposable
                 Violation($"a session of {session.RoleArn} still has {session.Leases} leases after every provider was disposed ({held} held by hops)");
             }
 
-            if (session.PendingRefresh is { IsCompleted: false })
+            // A session a hop still holds keeps refreshing (proactively, or a retry in its backoff) until the cache
+            // lets the hop go; any other must be idle by now.
+            if (held == 0 && session.PendingRefresh is { IsCompleted: false })
             {
                 Violation($"a refresh of {session.RoleArn} is still running after every provider was disposed");
             }
         }
 
         Cache.Dispose();
+        foreach (var session in sessions.Where(s => s.PendingRefresh is { IsCompleted: false }))
+        {
+            Violation($"a refresh of {session.RoleArn} is still running after the cache was disposed");
+        }
+
         if (Cache.Count != 0)
         {
             Violation($"{Cache.Count} sessions left in the cache after it was disposed");
