@@ -474,9 +474,9 @@ internal sealed class SimWorld : IDisposable
             }
             else if (TimeSpan.FromMilliseconds(Clock.MonotonicMs - call.Started.MonotonicMs) > HangBound)
             {
-                var session = call.Provider?.Provider.Session;
+                var session = call.Provider is { Disposed: false } provider ? provider.Provider.Session : null;
                 var status = session?.GetStatus();
-                Violation($"call#{call.Id} for {call.Target.RoleArn} (p{call.Provider?.Id} f{call.Factory?.Id}) has waited {(Clock.MonotonicMs - call.Started.MonotonicMs) / 60000.0:F1} min; "
+                Violation($"call#{call.Id} for {call.Target.RoleArn} (p{call.Provider?.Id}{(call.Provider?.Disposed == true ? " disposed" : string.Empty)} f{call.Factory?.Id}) has waited {(Clock.MonotonicMs - call.Started.MonotonicMs) / 60000.0:F1} min; "
                     + $"session: {status}; pending refresh: {session?.PendingRefresh?.Status}; source: {(session is null ? null : SourceOf(session)?.GetStatus())}");
             }
         }
