@@ -1,3 +1,4 @@
+using AssumeRole.Extensions.Refresh;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AssumeRole.Extensions.Tests.Simulation;
@@ -9,7 +10,7 @@ namespace AssumeRole.Extensions.Tests.Simulation;
 /// time nor the timers — what Linux and macOS do to .NET's monotonic clocks. Timers are tracked, so that the end of a
 /// run can check that nothing is left armed.
 /// </summary>
-internal sealed class SimClock : TimeProvider
+internal sealed class SimClock : TimeProvider, ISuspendCountingClock
 {
     private readonly object _gate = new();
     private readonly HashSet<TrackedTimer> _armed = [];
@@ -56,6 +57,9 @@ internal sealed class SimClock : TimeProvider
             }
         }
     }
+
+    /// <summary>The monotonic time plus every suspend, never stepped: what <c>CLOCK_BOOTTIME</c> is on Linux.</summary>
+    public long SuspendCountingMs => MonotonicMs + (_suspendedTicks / TimeSpan.TicksPerMillisecond);
 
     public void Advance(TimeSpan by) => Inner.Advance(by);
 
