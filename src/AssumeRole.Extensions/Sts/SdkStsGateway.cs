@@ -46,7 +46,7 @@ internal sealed class SdkStsGateway : IStsGateway
     private static AWSCredentials Guard(AWSCredentials source) => source switch
     {
         AnonymousAWSCredentials => source,
-        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session"),
+        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session", ownSession: true),
         _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
     };
 
