@@ -23,7 +23,7 @@ public sealed class IssuesTestsHostileEndpoint
         var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(ExternalId));
         var body = $"""
             <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-              <Error><Type>Sender</Type><Code>Throttling&#13;&#10;2026-01-01 CRIT forged &#x202E; {ExternalId}</Code><Message>Value {base64} at 'externalId' is invalid</Message></Error>
+              <Error><Type>Sender</Type><Code>Throttling&#13;&#10;[CRIT] forged &#x202E; {ExternalId}</Code><Message>Value {base64} at 'externalId' is invalid</Message></Error>
               <RequestId>req-1&#13;&#10;FORGED-REQID {ExternalId}</RequestId>
             </ErrorResponse>
             """;

@@ -36,7 +36,7 @@ public sealed class IssuesTestsHostileStsResponseText
         using var requests = observed.Collect<long>(TelemetryNames.StsRequests);
         using var refreshes = observed.Collect<long>(TelemetryNames.Refreshes);
         observed.Sts.FailNext(new StsCallException(
-            "Throttling\r\n2026-01-01 CRIT forged \u202E " + ExternalId,
+            "Throttling\r\n[CRIT] forged \u202E " + ExternalId,
             "Rate exceeded",
             HttpStatusCode.BadRequest,
             "req-1\r\nFORGED-REQID " + ExternalId,
