@@ -117,16 +117,19 @@ internal static class SessionRequestValidator
             }
         }
 
-        var tagKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // At most 50 keys (checked before): a pairwise comparison, with Java's rule for ignoring case.
+        var tagKeys = new List<string>();
         foreach (var (key, _) in request.TagPairs)
         {
-            if (!tagKeys.Add(key))
+            if (tagKeys.Any(k => Patterns.SameTagKey(k, key)))
             {
                 throw StsErrors.InvalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
             }
+
+            tagKeys.Add(key);
         }
 
-        if (request.TransitiveTagKeys?.Any(key => !tagKeys.Contains(key)) == true)
+        if (request.TransitiveTagKeys?.Any(key => !tagKeys.Any(k => Patterns.SameTagKey(k, key))) == true)
         {
             throw StsErrors.InvalidParameterValue("The specified transitive tag key must be included in the requested tags.");
         }

@@ -150,6 +150,11 @@ public static class AssumeRoleServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => AssumeRoleContext.For(sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AssumeRoleOptions>, AssumeRoleOptionsValidation>());
+
+        // A reload that breaks a rule is logged (event 41) and the last valid settings stay, instead of an exception
+        // thrown inside the options monitor's change callback.
+        services.TryAddSingleton<AssumeRoleOptionsFactory.LastValid>();
+        services.TryAddTransient<IOptionsFactory<AssumeRoleOptions>, AssumeRoleOptionsFactory>();
     }
 
     private static void AddMultiTenantCore(IServiceCollection services)

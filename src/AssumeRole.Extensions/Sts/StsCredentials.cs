@@ -15,6 +15,15 @@ internal sealed record StsCredentials(
     string? AssumedRoleArn,
     string? RequestId)
 {
+    private readonly string? _assumedRoleArn = StsResponseFields.SessionArn(AssumedRoleArn);
+    private readonly string? _requestId = StsResponseFields.RequestId(RequestId);
+
+    /// <summary>Gets the session ARN, when returned in the shape of an ARN (anything else from the endpoint is dropped).</summary>
+    public string? AssumedRoleArn { get => _assumedRoleArn; init => _assumedRoleArn = StsResponseFields.SessionArn(value); }
+
+    /// <summary>Gets the STS request id, when returned in STS's shape (anything else from the endpoint is dropped).</summary>
+    public string? RequestId { get => _requestId; init => _requestId = StsResponseFields.RequestId(value); }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"StsCredentials {{ AccessKeyId = {Credentials.AccessKey}, ExpirationUtc = {ExpirationUtc:O}, AssumedRoleArn = {AssumedRoleArn}, RequestId = {RequestId} }}";
