@@ -412,6 +412,7 @@ internal sealed class SimWorld : IDisposable
     {
         ImmutableCredentials? result = null;
         Exception? error = null;
+        var done = 0;
         var thread = new Thread(() =>
         {
             try
@@ -422,13 +423,28 @@ internal sealed class SimWorld : IDisposable
             {
                 error = ex;
             }
+            finally
+            {
+                Volatile.Write(ref done, 1);
+            }
         });
         thread.Start();
-        if (!thread.Join(TimeSpan.FromMinutes(1)))
+
+        // Polled against the stopwatch, not a timed Join: CI reruns the suites under libfaketime, whose shifted
+        // CLOCK_REALTIME breaks timed waits (a Join with a timeout returned at once, before the caller had run).
+        var started = Stopwatch.GetTimestamp();
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref done) == 0)
         {
-            Violation("a sync caller stayed blocked (the refresh it waited for never ended)");
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
+            {
+                Violation("a sync caller stayed blocked (the refresh it waited for never ended)");
+            }
+
+            spinner.SpinOnce();
         }
 
+        thread.Join();
         return error is null ? Task.FromResult(result!) : Task.FromException<ImmutableCredentials>(error);
     }
 
