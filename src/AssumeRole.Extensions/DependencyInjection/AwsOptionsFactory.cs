@@ -25,7 +25,8 @@ internal sealed class AwsOptionsFactory
 
     /// <summary>
     /// Makes the unkeyed <see cref="AWSOptions"/> carry the default role. An <see cref="AWSOptions"/> registered before
-    /// is wrapped (its settings kept, its lifetime kept); one registered after replaces ours, as DI's last-wins rule says.
+    /// is wrapped (its settings kept, its lifetime kept); one registered after replaces ours, as DI's last-wins rule says,
+    /// which <see cref="AssumeRoleStartupCheck"/> reports when the host starts unless its credentials are the role's.
     /// </summary>
     public static void Register(IServiceCollection services)
     {
@@ -44,10 +45,12 @@ internal sealed class AwsOptionsFactory
 
             services.RemoveAt(i);
             services.Add(new ServiceDescriptor(typeof(AWSOptions), new AwsOptionsFactory(d).Create, d.Lifetime));
+            services.AddSingleton(new AwsOptionsSource(d));
             return;
         }
 
         services.Add(ServiceDescriptor.Singleton(typeof(AWSOptions), new AwsOptionsFactory(null).Create));
+        services.AddSingleton(new AwsOptionsSource(null));
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ internal sealed record StsEndpoint(string Region, string? ServiceUrl)
         return new StsEndpoint(region, url);
     }
 
-    public override string ToString() => ServiceUrl is null ? $"sts.{Region}" : $"{ServiceUrl} ({Region})";
+    /// <summary>What log event 1 reports: the regional endpoint, or the explicit URL with the region it is signed for.</summary>
+    public override string ToString() => ServiceUrl is null ? $"sts.{Region} (regional endpoint)" : $"{ServiceUrl} (signing region {Region})";
 
     private static string ResolveDefaultRegion()
     {

@@ -1,0 +1,68 @@
+using Amazon.Extensions.NETCore.Setup;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AssumeRole.Extensions.DependencyInjection;
+
+/// <summary>
+/// The <see cref="AWSOptions"/> the app's SDK clients are built from, as the app configured it (before our credentials
+/// are added): read once per container for the region a role's STS calls default to, so that STS goes where the app's
+/// clients go (<c>AWS:Region</c>). Never mutated.
+/// </summary>
+internal sealed class AwsOptionsTemplate
+{
+    [ThreadStatic]
+    private static bool t_reading;
+
+    private readonly IServiceProvider _services;
+    private readonly AwsOptionsSource? _source;
+    private readonly Lazy<AWSOptions?> _template;
+
+    public AwsOptionsTemplate(IServiceProvider services, IEnumerable<AwsOptionsSource> sources)
+    {
+        _services = services;
+        _source = sources.LastOrDefault();
+        _template = new Lazy<AWSOptions?>(Read, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Gets the region of the app's <see cref="AWSOptions"/>, or <see langword="null"/> when it sets none.</summary>
+    public string? Region => _template.Value?.Region?.SystemName;
+
+    private AWSOptions? Read()
+    {
+        if (t_reading)
+        {
+            // The app's AWSOptions factory resolves a role's credentials, whose STS region is being decided from that
+            // very AWSOptions: without this, DI would recurse until the stack overflows.
+            throw new InvalidOperationException(
+                "The AWSOptions registration resolves AssumeRole credentials, while AssumeRole reads its Region for the role's STS endpoint. " +
+                "Set the role's Region (AssumeRole:Region) explicitly, or do not resolve the role's credentials in the AWSOptions factory.");
+        }
+
+        t_reading = true;
+        try
+        {
+            var configured = _services.GetService<IConfiguration>();
+            if (_source is null)
+            {
+                // No default role: the AWSOptions service (if any) is the app's own.
+                return _services.GetService<AWSOptions>() ?? configured?.GetAWSOptions();
+            }
+
+            // The default role wraps the AWSOptions registered before it (or, without one, the AWS section), exactly
+            // what its SDK clients are built from (see AwsOptionsFactory).
+            return _source.Registration switch
+            {
+                null => configured?.GetAWSOptions(),
+                { ImplementationInstance: AWSOptions instance } => instance,
+                { ImplementationFactory: { } factory } => (AWSOptions)factory(_services),
+                { ImplementationType: { } type } => (AWSOptions)ActivatorUtilities.CreateInstance(_services, type),
+                _ => null,
+            };
+        }
+        finally
+        {
+            t_reading = false;
+        }
+    }
+}
