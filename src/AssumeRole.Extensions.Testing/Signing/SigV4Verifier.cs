@@ -105,7 +105,8 @@ internal sealed class SigV4Verifier
             throw StsErrors.IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + request.Headers.Authorization);
         }
 
-        var now = _time.GetUtcNow();
+        // Clients sign with the real clock whatever clock the test fakes (see StsEmulatorOptions.SigningClock).
+        var now = (_options.SigningClock ?? TimeProvider.System).GetUtcNow();
         var skew = _options.AllowedClockSkew;
         var minutes = ((int)skew.TotalMinutes).ToString(CultureInfo.InvariantCulture);
         if (requestTime < now - skew)
