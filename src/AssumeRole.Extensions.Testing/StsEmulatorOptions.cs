@@ -7,8 +7,8 @@ public class StsEmulatorOptions
 {
     /// <summary>
     /// Gets or sets the emulator's clock. It stamps and expires issued credentials, produces the HTTP <c>Date</c> header
-    /// and awaits injected latency. A <c>FakeTimeProvider</c> may be advanced by hours or days: request signatures are
-    /// checked against <see cref="SigningClock"/>, the real clock by default, which is the one clients sign with.
+    /// and awaits injected latency. A <c>FakeTimeProvider</c> may be advanced by hours or days: by default a request's
+    /// signature time may be near the real clock or near this one (see <see cref="SigningClock"/>).
     /// </summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     /// <remarks>
@@ -18,11 +18,14 @@ public class StsEmulatorOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
-    /// Gets or sets the clock that a request's <c>X-Amz-Date</c> must be within <see cref="AllowedClockSkew"/> of. Clients
-    /// such as the AWS SDK and the AWS CLI sign with the machine's real clock whatever clock a test fakes, so the check
-    /// runs on the real clock unless a test sets this (for example to its <c>FakeTimeProvider</c>, to test clock skew).
+    /// Gets or sets the clock that a request's <c>X-Amz-Date</c> must be within <see cref="AllowedClockSkew"/> of.
+    /// Clients sign with the machine's real clock whatever clock a test fakes, until the AWS SDK sees a response: it
+    /// then corrects its clock by the offset of the response's <c>Date</c> header (the emulator clock) at that moment, and
+    /// a fake clock that moved on since leaves it somewhere between the two. So by default a request is accepted when
+    /// its time lies between the real clock and <see cref="TimeProvider"/>, give or take <see cref="AllowedClockSkew"/>;
+    /// set this (for example to a test's <c>FakeTimeProvider</c>) to check against one clock only, as clock-skew tests do.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>, which means <see cref="TimeProvider.System"/>.</value>
+    /// <value>The default value is <see langword="null"/>: anywhere from the real clock to <see cref="TimeProvider"/>.</value>
     public TimeProvider? SigningClock { get; set; }
 
     /// <summary>Gets or sets the emulator's home region, reported by <see cref="StsEmulator.Region"/>.</summary>

@@ -211,14 +211,21 @@ public sealed class StsEmulatorSigningTests : IAsyncLifetime
     [Fact]
     public async Task Request_FakeClockHoursAheadOfTheRealOne_AcceptedByDefault()
     {
-        // Issue 15: clients sign with the real clock; by default the emulator checks skew against it, not its fake clock.
+        // Issue 15: a client signs with the real clock until it sees a response; then the AWS SDK corrects its clock to
+        // the response's Date header (the fake clock). By default the emulator accepts either, so a test can move its
+        // fake clock by hours with no clock-skew setting.
         await using var sts = await EmulatorFixture.StartAsync();
         var user = sts.Emulator.AddUser("alice");
+        var client = sts.ClientFor(user);
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
         sts.Time.Advance(TimeSpan.FromHours(5));
 
-        var identity = await sts.ClientFor(user).GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken); // signed on the real clock
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken); // corrected to the fake one
+        var fresh = await sts.ClientFor(user).GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(user.Arn, identity.Arn);
+        Assert.Equal(user.Arn, fresh.Arn);
+        Assert.All(sts.Emulator.Calls, call => Assert.Equal(StsCallRecord.SuccessOutcome, call.Outcome));
     }
 
     private async Task<Credentials> AssumeAsync(string sessionName) =>
