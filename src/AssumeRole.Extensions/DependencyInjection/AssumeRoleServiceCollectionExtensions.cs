@@ -142,7 +142,10 @@ public static class AssumeRoleServiceCollectionExtensions
         services.AddSingleton(new AssumeRoleRegistration(name));
         services.AddOptionsWithValidateOnStart<AssumeRoleOptions>(name);
         services.AddKeyedSingleton(name, static (sp, key) =>
-            new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>()));
+        {
+            AwsOptionsTemplate.ThrowIfReading();
+            return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>());
+        });
         services.AddKeyedSingleton(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleBinding>(key).Credentials);
         services.AddKeyedSingleton<AWSCredentials>(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleCredentials>(key));
 

@@ -26,19 +26,32 @@ internal sealed class AwsOptionsTemplate
     }
 
     /// <summary>Gets the region of the app's <see cref="AWSOptions"/>, or <see langword="null"/> when it sets none.</summary>
-    public string? Region => _template.Value?.Region?.SystemName;
+    public string? Region
+    {
+        get
+        {
+            ThrowIfReading();
+            return _template.Value?.Region?.SystemName;
+        }
+    }
 
-    private AWSOptions? Read()
+    /// <summary>
+    /// Throws when called while the app's <see cref="AWSOptions"/> is being read on this thread: its factory resolves a
+    /// role's credentials, whose STS region is being decided from that very <see cref="AWSOptions"/>. Said plainly,
+    /// rather than left to DI or options (which would recurse or fail on a re-entered <see cref="Lazy{T}"/>).
+    /// </summary>
+    public static void ThrowIfReading()
     {
         if (t_reading)
         {
-            // The app's AWSOptions factory resolves a role's credentials, whose STS region is being decided from that
-            // very AWSOptions: without this, DI would recurse until the stack overflows.
             throw new InvalidOperationException(
                 "The AWSOptions registration resolves AssumeRole credentials, while AssumeRole reads its Region for the role's STS endpoint. " +
                 "Set the role's Region (AssumeRole:Region) explicitly, or do not resolve the role's credentials in the AWSOptions factory.");
         }
+    }
 
+    private AWSOptions? Read()
+    {
         t_reading = true;
         try
         {

@@ -42,16 +42,23 @@ public sealed class WebApplicationFactoryRecipeTests
             });
         });
         using var client = app.CreateClient();
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));                 // real time: a hang fails the test instead of the run
 
-        var before = await client.GetFromJsonAsync<WhoAmI>("/whoami/reader", TestContext.Current.CancellationToken);
+        var before = await client.GetFromJsonAsync<WhoAmI>("/whoami/reader", bound.Token);
+        var reader = app.Services.GetRequiredKeyedService<AssumeRoleCredentials>("reader");
+        var firstExpiry = reader.Expiration;
         time.Advance(TimeSpan.FromMinutes(50));                     // past the refresh point (45 min for a 1-hour session)
-        Assert.True(SpinWait.SpinUntil(() => Succeeded(sts, ReaderArn) >= 2, TimeSpan.FromSeconds(30)), "no background refresh");
+        // The refresh runs in the background on real I/O: wait until the provider holds the new session (bounded by real
+        // time) before moving the clock again, or a request timeout measured on the fake clock could cut it.
+        Assert.True(SpinWait.SpinUntil(() => reader.Expiration > firstExpiry, TimeSpan.FromSeconds(30)), "no background refresh");
         time.Advance(TimeSpan.FromMinutes(15));                     // the first session has expired
-        var after = await client.GetFromJsonAsync<WhoAmI>("/whoami/reader", TestContext.Current.CancellationToken);
+        var after = await client.GetFromJsonAsync<WhoAmI>("/whoami/reader", bound.Token);
         // --- end of the recipe ---
 
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/Reader/webapi-reader", before!.Arn);
         Assert.Equal(before.Arn, after!.Arn);
+        Assert.Equal(2, Succeeded(sts, ReaderArn));
         var refreshed = sts.Calls.Last(c => c.Action == "AssumeRole" && c.RoleArn == ReaderArn && c.Outcome == StsCallRecord.SuccessOutcome);
         var lastWhoAmI = sts.Calls.Last(c => c.Action == "GetCallerIdentity");
         Assert.Equal(StsCallRecord.SuccessOutcome, lastWhoAmI.Outcome);

@@ -108,6 +108,36 @@ public sealed class AssumeRoleStartupChecksTests
     }
 
     [Fact]
+    public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleWithoutRegion_FailsSayingToSetTheRegion()
+    {
+        // The role's STS region is read from this very AWSOptions: without a guard DI would recurse.
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddDefaultAWSOptions(sp => new AWSOptions { Region = RegionEndpoint.EUWest1, Credentials = sp.GetRequiredService<AWSCredentials>() });
+            s.AddAssumeRole(o => o.RoleArn = TestEngine.RoleArn);
+        });
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
+
+        Assert.Contains("AssumeRole:Region", ex.ToString());
+    }
+
+    [Fact]
+    public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleWithRegionSet_Starts()
+    {
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddDefaultAWSOptions(sp => new AWSOptions { Region = RegionEndpoint.EUWest1, Credentials = sp.GetRequiredService<AWSCredentials>() });
+            s.AddAssumeRole(o => { o.RoleArn = TestEngine.RoleArn; o.Region = "eu-west-1"; });
+        });
+
+        await host.StartAsync(Ct);
+
+        Assert.Same(host.Services.GetRequiredService<AssumeRoleCredentials>(), host.Services.GetRequiredService<AWSOptions>().Credentials);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
     public async Task StartAsync_AwsOptionsRegisteredAfterAddAssumeRole_FailsNamingTheFix()
     {
         using var host = DiTestHost.BuildHost(_engine, (s, _) =>
