@@ -145,7 +145,10 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
     internal static TimeSpan TimeToLive(StsCredentials fetched, TimeSpan mandatoryWindow, TimeProvider timeProvider)
     {
         var issuedAt = fetched.ServerDate?.UtcDateTime ?? timeProvider.GetUtcNow().UtcDateTime;
-        return fetched.ExpirationUtc - issuedAt - mandatoryWindow;
+        var lifetime = fetched.ExpirationUtc - issuedAt;
+
+        // Compared before subtracting, so that no window, however large, can overflow.
+        return lifetime > mandatoryWindow ? lifetime - mandatoryWindow : TimeSpan.Zero;
     }
 
     /// <summary>A cached session is taken only while it is before its refresh point, or it would refresh at once.</summary>
