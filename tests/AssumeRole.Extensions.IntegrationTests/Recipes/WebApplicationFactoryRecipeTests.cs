@@ -20,6 +20,14 @@ public sealed class WebApplicationFactoryRecipeTests
     [Fact]
     public async Task WhoAmI_FakeClockAdvancedAcrossARefresh_ServesTheRefreshedSession()
     {
+        // CI reruns the suites under libfaketime to catch tests that depend on today's date; this one does not, but
+        // WebApplicationFactory's host resolver waits for the app with a timed Task.Wait whose deadline libfaketime
+        // shifts (measured: "Timed out … after 00:05:00" within seconds at +400 d). The unshifted run covers it.
+        if (Environment.GetEnvironmentVariable("FAKETIME") is { Length: > 0 })
+        {
+            Assert.Skip("libfaketime breaks WebApplicationFactory's timed wait for the host; covered by the unshifted run.");
+        }
+
         // --- the recipe ---
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using var sts = await StsEmulator.StartAsync(new StsEmulatorOptions { TimeProvider = time });
