@@ -143,7 +143,7 @@ public static class AssumeRoleServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<AssumeRoleOptions>(name);
         services.AddKeyedSingleton(name, static (sp, key) =>
         {
-            AwsOptionsTemplate.ThrowIfReading();
+            AwsOptionsTemplate.ThrowIfReading((string)key!);
             return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>());
         });
         services.AddKeyedSingleton(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleBinding>(key).Credentials);

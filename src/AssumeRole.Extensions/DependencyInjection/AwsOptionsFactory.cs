@@ -30,6 +30,11 @@ internal sealed class AwsOptionsFactory
     /// </summary>
     public static void Register(IServiceCollection services)
     {
+        if (!services.Any(d => d.ServiceType == typeof(AwsOptionsRegistrations)))
+        {
+            services.AddSingleton(new AwsOptionsRegistrations(services));
+        }
+
         for (var i = services.Count - 1; i >= 0; i--)
         {
             var d = services[i];
@@ -80,6 +85,14 @@ internal sealed class AwsOptionsFactory
 
     private static AWSOptions WithRole(AWSOptions options, AWSCredentials credentials, string name)
     {
+        ThrowIfSessionRoleArn(options, name);
+        options.Credentials = credentials;
+        return options;
+    }
+
+    /// <summary>Throws when <paramref name="options"/> set <c>SessionRoleArn</c>, which clients of role <paramref name="name"/> cannot use.</summary>
+    public static void ThrowIfSessionRoleArn(AWSOptions options, string name)
+    {
         if (!string.IsNullOrEmpty(options.SessionRoleArn))
         {
             // The SDK would wrap our credentials in its own AssumeRoleAWSCredentials: a second, unshared hop.
@@ -87,9 +100,6 @@ internal sealed class AwsOptionsFactory
                 $"AWSOptions.SessionRoleArn is set while AssumeRole role '{(name.Length == 0 ? "default" : name)}' provides the credentials; " +
                 "the SDK would assume SessionRoleArn on top of the role. Move the role to the AssumeRole configuration (RoleArn, or Chain for several hops) and remove AWS:SessionRoleArn.");
         }
-
-        options.Credentials = credentials;
-        return options;
     }
 
     /// <summary>A copy, so that the user's (possibly shared) instance is never mutated.</summary>

@@ -30,8 +30,21 @@ internal sealed class AwsOptionsTemplate
     {
         get
         {
-            ThrowIfReading();
+            ThrowIfReading(null);
             return _template.Value?.Region?.SystemName;
+        }
+    }
+
+    /// <summary>
+    /// Gets the app's <see cref="AWSOptions"/> as configured before our credentials are added (<see langword="null"/>
+    /// when there is none).
+    /// </summary>
+    public AWSOptions? Options
+    {
+        get
+        {
+            ThrowIfReading(null);
+            return _template.Value;
         }
     }
 
@@ -40,13 +53,15 @@ internal sealed class AwsOptionsTemplate
     /// role's credentials, whose STS region is being decided from that very <see cref="AWSOptions"/>. Said plainly,
     /// rather than left to DI or options (which would recurse or fail on a re-entered <see cref="Lazy{T}"/>).
     /// </summary>
-    public static void ThrowIfReading()
+    /// <param name="name">The role being resolved, when known.</param>
+    public static void ThrowIfReading(string? name)
     {
         if (t_reading)
         {
-            throw new InvalidOperationException(
-                "The AWSOptions registration resolves AssumeRole credentials, while AssumeRole reads its Region for the role's STS endpoint. " +
-                "Set the role's Region (AssumeRole:Region) explicitly, or do not resolve the role's credentials in the AWSOptions factory.");
+            var setting = string.IsNullOrEmpty(name) ? "AssumeRole:Region" : $"the Region of role '{name}'";
+            throw new AwsOptionsCycleException(
+                "The AWSOptions registration resolves AssumeRole credentials, while AssumeRole reads the region of those AWSOptions for the role's STS endpoint. " +
+                $"Set {setting} explicitly, or do not resolve the role's credentials in the AWSOptions factory.");
         }
     }
 
@@ -55,11 +70,15 @@ internal sealed class AwsOptionsTemplate
         t_reading = true;
         try
         {
-            var configured = _services.GetService<IConfiguration>();
+            // In a scope: an AWSOptions registered as scoped (or a factory resolving scoped services) resolves as it
+            // does for the app's scoped clients; the root provider would refuse it.
+            using var scope = _services.CreateScope();
+            var services = scope.ServiceProvider;
+            var configured = services.GetService<IConfiguration>();
             if (_source is null)
             {
                 // No default role: the AWSOptions service (if any) is the app's own.
-                return _services.GetService<AWSOptions>() ?? configured?.GetAWSOptions();
+                return services.GetService<AWSOptions>() ?? configured?.GetAWSOptions();
             }
 
             // The default role wraps the AWSOptions registered before it (or, without one, the AWS section), exactly
@@ -68,8 +87,8 @@ internal sealed class AwsOptionsTemplate
             {
                 null => configured?.GetAWSOptions(),
                 { ImplementationInstance: AWSOptions instance } => instance,
-                { ImplementationFactory: { } factory } => (AWSOptions)factory(_services),
-                { ImplementationType: { } type } => (AWSOptions)ActivatorUtilities.CreateInstance(_services, type),
+                { ImplementationFactory: { } factory } => (AWSOptions)factory(services),
+                { ImplementationType: { } type } => (AWSOptions)ActivatorUtilities.CreateInstance(services, type),
                 _ => null,
             };
         }
@@ -79,3 +98,6 @@ internal sealed class AwsOptionsTemplate
         }
     }
 }
+
+/// <summary>The app's <see cref="AWSOptions"/> factory resolves a role whose region is read from it.</summary>
+internal sealed class AwsOptionsCycleException(string message) : InvalidOperationException(message);

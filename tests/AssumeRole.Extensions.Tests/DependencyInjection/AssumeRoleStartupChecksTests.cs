@@ -123,6 +123,62 @@ public sealed class AssumeRoleStartupChecksTests
     }
 
     [Fact]
+    public async Task StartAsync_RoleCredentialsCannotBeBuiltYet_StartsWithoutBuildingThem()
+    {
+        // Review of issue 15: the start-up check built the role's credentials to compare references, so a machine
+        // without source credentials at start-up (a test suite, a CI run) no longer started at all.
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddAssumeRole(o => o.RoleArn = TestEngine.RoleArn);
+            s.AddKeyedSingleton<AssumeRoleCredentials>(AssumeRoleOptions.DefaultRoleName, (_, _) => throw new InvalidOperationException("no source credentials yet"));
+        });
+
+        await host.StartAsync(Ct);
+
+        // The stand-in is what a client would get: building the role's credentials really fails in this host.
+        var ex = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<AWSOptions>());
+        Assert.Equal("no source credentials yet", ex.Message);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task StartAsync_ScopedAwsOptionsInDevelopment_StartsAndScopedClientsGetTheRole()
+    {
+        // Review of issue 15: the check resolved a scoped AWSOptions from the root provider, which Development's scope
+        // validation refuses ("Cannot resolve scoped service … from root provider").
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
+        builder.Services.UseEngine(_engine);
+        builder.Services.AddDefaultAWSOptions(_ => new AWSOptions { Region = RegionEndpoint.EUWest1 }, ServiceLifetime.Scoped);
+        builder.Services.AddAssumeRole(o => o.RoleArn = TestEngine.RoleArn);
+        builder.Services.AddAWSService<IAmazonSecurityTokenService>(ServiceLifetime.Scoped);
+        using var host = builder.Build();
+
+        await host.StartAsync(Ct);
+
+        using var scope = host.Services.CreateScope();
+        var client = scope.ServiceProvider.GetRequiredService<IAmazonSecurityTokenService>();
+        Assert.Same(host.Services.GetRequiredService<AssumeRoleCredentials>(), DiTestHost.CredentialsOf(client));
+        Assert.Equal("sts.eu-west-1 (regional endpoint)", host.Services.GetRequiredService<AssumeRoleCredentials>().Session.Fetcher.Endpoint);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task StartAsync_AwsOptionsFactoryResolvingANamedRoleWithoutRegion_FailsNamingThatRole()
+    {
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddAssumeRole("billing", o => o.RoleArn = TestEngine.RoleArn);
+            s.AddDefaultAWSOptions(sp => new AWSOptions { Region = RegionEndpoint.EUWest1, Credentials = sp.GetRequiredKeyedService<AssumeRoleCredentials>("billing") });
+            s.AddAWSService<IAmazonSecurityTokenService>();
+        });
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
+
+        Assert.Contains("the Region of role 'billing'", ex.ToString());
+    }
+
+    [Fact]
     public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleWithRegionSet_Starts()
     {
         using var host = DiTestHost.BuildHost(_engine, (s, _) =>
