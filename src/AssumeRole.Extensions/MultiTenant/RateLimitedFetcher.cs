@@ -13,6 +13,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
 {
     public string RoleArn => inner.RoleArn;
 
+    public string Endpoint => inner.Endpoint;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))

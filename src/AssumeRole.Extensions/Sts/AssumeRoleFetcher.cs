@@ -49,6 +49,11 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public int Hop => _hop.Hop;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
+    /// <summary>The session of the hop before this one, or <see langword="null"/> for a first hop.</summary>
+    internal RefreshingSession? Parent => _parent;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
