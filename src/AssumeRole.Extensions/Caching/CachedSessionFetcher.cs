@@ -51,6 +51,8 @@ internal sealed class CachedSessionFetcher : ISessionFetcher
 
     public string RoleArn => _inner.RoleArn;
 
+    public string Endpoint => _inner.Endpoint;
+
     public ISessionFetcher Inner => _inner;
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)

@@ -15,6 +15,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
 
     public ISessionFetcher Inner => inner;
 
+    public string Endpoint => inner.Endpoint;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))

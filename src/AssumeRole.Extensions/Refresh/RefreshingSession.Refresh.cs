@@ -194,6 +194,7 @@ internal sealed partial class RefreshingSession
                     RoleArn,
                     Hop,
                     refresh.Fetched?.AssumedRoleArn,
+                    _fetcher.Endpoint,
                     (state.ExpiresAtMs - refresh.StartedMs) / 1000.0,
                     (state.RefreshAtMs - Clock.NowMs) / 1000.0,
                     refresh.Fetched?.RequestId);

@@ -61,6 +61,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     /// <summary>The session of the hop before this one, when it is a session of ours.</summary>
     public RefreshingSession? Parent => _parent;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(_hop.RoleArn, Chained, _hop.DurationSeconds);

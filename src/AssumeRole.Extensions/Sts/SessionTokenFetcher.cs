@@ -26,6 +26,8 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
 
     public string RoleArn => FirstHopSpec.SessionTokenLabel;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         try

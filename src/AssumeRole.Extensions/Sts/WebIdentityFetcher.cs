@@ -37,6 +37,8 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
 
     public string RoleArn => _hop.RoleArn!;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(RoleArn, chained: false, _hop.DurationSeconds);

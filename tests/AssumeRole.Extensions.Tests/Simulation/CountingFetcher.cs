@@ -22,6 +22,8 @@ internal sealed class CountingFetcher(ISessionFetcher inner, SimWorld world) : I
 
     public string RoleArn => inner.RoleArn;
 
+    public string Endpoint => inner.Endpoint;
+
     public ISessionFetcher Inner => inner;
 
     /// <summary>The session of the hop before this one (a chain), seen through this fetcher.</summary>
