@@ -4,8 +4,9 @@ using AssumeRole.Extensions.Validation;
 namespace AssumeRole.Extensions.Sts;
 
 /// <summary>
-/// The one policy for STS's message text: it reaches <see cref="AssumeRoleException.Message"/> only after every secret
-/// the request carried (external ID, MFA code, context assertions, web identity token) is replaced by <c>***</c> — in
+/// The one policy for STS's message text: it reaches the <see cref="Exception.Message"/> of an
+/// <see cref="AssumeRoleException"/> only after every secret the request carried (external ID, MFA code, context
+/// assertions, web identity token) is replaced by <c>***</c> — in
 /// any letter case, raw, percent-encoded (either hex case) or form-encoded — and after control, format and bidi
 /// characters are escaped and the text is cut to <see cref="MaxLength"/> characters. Logs see it only through that
 /// exception; metrics and traces carry error codes only.
