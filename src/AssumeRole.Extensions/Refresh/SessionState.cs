@@ -11,6 +11,13 @@ internal sealed class SessionState
     // The warm path's limit on the raw monotonic clock; ended (set to long.MinValue) when a suspend is detected.
     private long _warmUntilRawMs;
 
+    /// <summary>A state for <paramref name="credentials"/> with its deadlines in engine milliseconds.</summary>
+    /// <param name="credentials">The credentials STS issued.</param>
+    /// <param name="refreshAtMs">When a background refresh is due.</param>
+    /// <param name="mandatoryAtMs">From when the credentials are no longer handed out.</param>
+    /// <param name="expiresAtMs">When STS said they expire.</param>
+    /// <param name="expirationUtc">The expiry STS reported.</param>
+    /// <param name="assumedRoleArn">The assumed-role ARN STS reported, if any.</param>
     /// <param name="offsetMs">The engine clock's suspend offset when the deadlines were computed (see <see cref="WarmUntilRawMs"/>).</param>
     public SessionState(ImmutableCredentials credentials, long refreshAtMs, long mandatoryAtMs, long expiresAtMs, DateTime expirationUtc, string? assumedRoleArn, long offsetMs = 0)
     {
