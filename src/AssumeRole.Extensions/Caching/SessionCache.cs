@@ -208,7 +208,15 @@ internal sealed class SessionCache : IDisposable
             }
 
             var period = IdleTimeout < TimeSpan.FromMinutes(1) ? IdleTimeout : TimeSpan.FromMinutes(1);
-            _sweepTimer = Clock.TimeProvider.CreateTimer(static s => ((SessionCache)s!).OnSweepTimer(), this, period, period);
+            try
+            {
+                _sweepTimer = Clock.TimeProvider.CreateTimer(static s => ((SessionCache)s!).OnSweepTimer(), this, period, period);
+            }
+            catch (Exception)
+            {
+                // A TimeProvider that cannot make a timer must not make Dispose (a lease's release) throw: idle sessions
+                // are then swept at the next release or acquisition that arms the timer successfully.
+            }
         }
     }
 

@@ -208,8 +208,10 @@ internal sealed partial class RefreshingSession : IDisposable
                 return false;
             }
 
+            // The clock first: one that throws must not leave a lease counted that nobody holds (never evicted).
+            var now = Clock.NowMs;
             _leases++;
-            _lastUsedMs = Clock.NowMs;
+            _lastUsedMs = now;
             if (_leases == 1 && _state is { } state)
             {
                 // Leased again after an idle spell: resume proactive refreshes.

@@ -32,9 +32,14 @@ internal static class MfaCode
 
         string? code;
         Task<string>? pending = null;
+
+        // The prompt's own token: cancelled when the prompt is abandoned (timed out, or the refresh cancelled), so that
+        // a provider that honours it closes its dialog instead of piling up behind the next prompt.
+        var prompt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var abandoned = false;
         try
         {
-            var answer = provider(cancellationToken);
+            var answer = provider(prompt.Token);
             if (answer.IsCompleted)
             {
                 code = answer.Result;
@@ -47,16 +52,18 @@ internal static class MfaCode
         }
         catch (TimeoutException) when (pending is not null && !pending.IsCompleted)
         {
-            Abandon(pending);
+            abandoned = true;
+            Abandon(pending, prompt);
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeTimeout", null, null, isTransient: true,
                 $"TokenCodeProvider for MFA device {serial} did not return a code within {timeout.TotalSeconds:F0} s (MfaTokenCodeTimeout); "
                 + "it will be asked again at the next refresh.", null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (pending is not null)
+            if (pending is not null && !pending.IsCompleted)
             {
-                Abandon(pending);
+                abandoned = true;
+                Abandon(pending, prompt);
             }
 
             throw;
@@ -67,6 +74,13 @@ internal static class MfaCode
             // timeout inside the callback) is the callback's failure too.
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
                 $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
+        }
+        finally
+        {
+            if (!abandoned)
+            {
+                prompt.Dispose(); // the provider is done with it; an abandoned one is disposed when it ends (Abandon)
+            }
         }
 
         code = code?.Trim();
@@ -81,11 +95,30 @@ internal static class MfaCode
         return code;
     }
 
-    /// <summary>Observes the outcome of a prompt nobody waits for any more, so that it never becomes an unobserved task exception.</summary>
-    private static void Abandon(Task<string> pending) =>
+    /// <summary>
+    /// Tells a prompt nobody waits for any more to stop (its token), and observes its outcome so that it never becomes
+    /// an unobserved task exception; its token source is disposed once it has ended.
+    /// </summary>
+    private static void Abandon(Task<string> pending, CancellationTokenSource prompt)
+    {
+        try
+        {
+            prompt.Cancel();
+        }
+        catch (Exception)
+        {
+            // A callback the provider registered on its token threw: the prompt is abandoned all the same.
+        }
+
         _ = pending.ContinueWith(
-            static t => _ = t.Exception,
+            static (t, s) =>
+            {
+                _ = t.Exception;
+                ((CancellationTokenSource)s!).Dispose();
+            },
+            prompt,
             CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
 }

@@ -16,6 +16,21 @@ public sealed class IssuesTestsMfaProviderNeverCompletes
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private readonly TestEngine _engine = new();
 
+    /// <summary>
+    /// Advances the fake clock by <paramref name="step"/> until <paramref name="waiter"/> ends, at most
+    /// <paramref name="steps"/> times, bounded by real time: the prompt's bound (or the provider's delay) is armed on
+    /// the fake clock only after the provider was asked, so one fixed jump could land before it and never fire.
+    /// </summary>
+    private async Task AdvanceUntilDoneAsync(Task waiter, TimeSpan step, int steps)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < steps && !waiter.IsCompleted && watch.Elapsed < Bound; i++)
+        {
+            _engine.Time.Advance(step);
+            await Task.WhenAny(waiter, Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken));
+        }
+    }
+
     [Fact]
     public async Task Refresh_TokenCodeProviderNeverReturns_FailsWithMfaTokenCodeTimeoutAndAsksAgainNextTime()
     {
@@ -35,7 +50,7 @@ public sealed class IssuesTestsMfaProviderNeverCompletes
 
         var waiter = provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
         Assert.True(await asked.WaitAsync(Bound, TestContext.Current.CancellationToken));
-        _engine.Time.Advance(TimeSpan.FromMinutes(1)); // the default MfaTokenCodeTimeout
+        await AdvanceUntilDoneAsync(waiter, TimeSpan.FromSeconds(15), 8); // past the default MfaTokenCodeTimeout (1 min)
 
         var error = await Assert.ThrowsAsync<AssumeRoleException>(() => waiter.WaitAsync(Bound, TestContext.Current.CancellationToken));
         Assert.Equal("MfaTokenCodeTimeout", error.ErrorCode);
@@ -48,6 +63,34 @@ public sealed class IssuesTestsMfaProviderNeverCompletes
         Assert.NotNull(await provider.GetCredentialsAsync(TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken));
         Assert.Equal(2, calls);
         Assert.Equal("123456", Assert.Single(_engine.Sts.Calls).TokenCode);
+    }
+
+    [Fact]
+    public async Task Refresh_PromptTimesOut_ItsTokenIsCancelledSoPromptsDoNotPileUp()
+    {
+        // Review of issue 12: a timed-out prompt was abandoned but never told to stop, so a provider that honours its
+        // token kept its dialog open while the backoff asked again: 13 prompts outstanding after an hour.
+        var tokens = new System.Collections.Concurrent.ConcurrentQueue<CancellationToken>();
+        var asked = new SemaphoreSlim(0);
+        using var provider = _engine.Create(o =>
+        {
+            o.MfaSerialNumber = Serial;
+            o.TokenCodeProvider = async ct =>
+            {
+                tokens.Enqueue(ct);
+                asked.Release();
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                return "123456";
+            };
+        });
+
+        var waiter = provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        Assert.True(await asked.WaitAsync(Bound, TestContext.Current.CancellationToken));
+        await AdvanceUntilDoneAsync(waiter, TimeSpan.FromSeconds(15), 8); // past the default MfaTokenCodeTimeout (1 min)
+
+        var error = await Assert.ThrowsAsync<AssumeRoleException>(() => waiter.WaitAsync(Bound, TestContext.Current.CancellationToken));
+        Assert.Equal("MfaTokenCodeTimeout", error.ErrorCode);
+        Assert.True(Assert.Single(tokens).IsCancellationRequested, "the timed-out prompt's token was not cancelled");
     }
 
     [Fact]
@@ -70,10 +113,7 @@ public sealed class IssuesTestsMfaProviderNeverCompletes
 
         var waiter = provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
         Assert.True(await asked.WaitAsync(Bound, TestContext.Current.CancellationToken));
-        for (var i = 0; i < 4; i++)
-        {
-            _engine.Time.Advance(TimeSpan.FromSeconds(5));
-        }
+        await AdvanceUntilDoneAsync(waiter, TimeSpan.FromSeconds(5), 11); // 20 s of thinking, under the 1-minute prompt bound
 
         Assert.NotNull(await waiter.WaitAsync(Bound, TestContext.Current.CancellationToken));
         Assert.Equal(1, calls);
