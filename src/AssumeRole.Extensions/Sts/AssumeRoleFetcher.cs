@@ -74,7 +74,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                         var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
                         try
                         {
-                            return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                            var answer = await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                            return StsMessage.Checked(answer, request.RoleArn, request.RoleSessionName, state.Self.SecretsOf(request));
                         }
                         catch (StsCallException ex)
                         {
