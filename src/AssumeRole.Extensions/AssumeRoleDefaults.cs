@@ -23,6 +23,12 @@ internal static class AssumeRoleDefaults
 
     public static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The bound of one STS request.</summary>
+    public static readonly TimeSpan StsRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an MFA <c>TokenCodeProvider</c> may take to return a code (a person reading a device).</summary>
+    public static readonly TimeSpan MfaTokenCodeTimeout = TimeSpan.FromMinutes(1);
+
     public const int MaxCachedSessions = 10_000;
     public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromMinutes(15);
 

@@ -5,6 +5,8 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/AssumeRole.Extensions.Benchmarks -- <mode>
 //   scenarios          STS call counts, worst caller latency, memory per session (console table, ~2 min)
 //   smoke              every scenario and every benchmark once with tiny sizes (seconds; CI); exit code 0/1
+//   starved-sync       64 sync GetCredentials() callers on a cold provider, 500 ms STS latency, SetMinThreads(2, 2)
+//                      (also part of `scenarios`), all sync and with the first caller async
 //   anything else      BenchmarkDotNet (e.g. --filter '*WarmPath*'), see --help
 switch (args.FirstOrDefault())
 {
@@ -13,6 +15,12 @@ switch (args.FirstOrDefault())
         return 0;
     case "smoke":
         return await Smoke.RunAsync(Console.Out);
+    case "starved-sync":
+        await StarvedSyncCallers.RunAsync(callers: 64, TimeSpan.FromMilliseconds(500), Console.Out);
+        await StarvedSyncCallers.RunAsync(callers: 64, TimeSpan.FromMilliseconds(500), Console.Out, firstAsync: true);
+        return 0;
+    case StarvedSyncCallers.ChildMode:
+        return StarvedSyncCallers.RunChild(args);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

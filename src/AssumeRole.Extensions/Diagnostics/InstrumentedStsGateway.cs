@@ -59,21 +59,28 @@ internal sealed class InstrumentedStsGateway : IStsGateway
     public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
     {
         const string Action = "GetCallerIdentity";
-        using var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
-        var started = _timeProvider.GetTimestamp();
-        string arn;
+        var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
         try
         {
-            arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
-            throw;
-        }
+            var started = _timeProvider.GetTimestamp();
+            string arn;
+            try
+            {
+                arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
+                throw;
+            }
 
-        _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
-        return arn;
+            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
+            return arn;
+        }
+        finally
+        {
+            AssumeRoleTelemetry.Stop(activity);
+        }
     }
 
     public void Dispose() => Inner.Dispose();
@@ -89,24 +96,32 @@ internal sealed class InstrumentedStsGateway : IStsGateway
         Func<IStsGateway, TRequest, CancellationToken, Task<StsCredentials>> call,
         CancellationToken cancellationToken)
     {
-        using var activity = AssumeRoleTelemetry.StartStsCall(action, roleArn, sessionName);
-        var started = _timeProvider.GetTimestamp();
-        StsCredentials result;
+        // Stopped explicitly, not with `using`: a listener that throws on stop must not replace the call's outcome.
+        var activity = AssumeRoleTelemetry.StartStsCall(action, roleArn, sessionName);
         try
         {
-            result = await call(Inner, request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The error code and request id come from the endpoint: checked against the request's secrets before they
-            // become tags and log properties (the fetcher redacts the exception it throws on the same rule).
-            var recorded = ex is StsCallException sts ? StsMessage.Redact(sts, secrets) : ex;
-            _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, recorded);
-            throw;
-        }
+            var started = _timeProvider.GetTimestamp();
+            StsCredentials result;
+            try
+            {
+                result = await call(Inner, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The error code and request id come from the endpoint: checked against the request's secrets before
+                // they become tags and log properties (the fetcher redacts the exception it throws on the same rule).
+                var recorded = ex is StsCallException sts ? StsMessage.Redact(sts, secrets) : ex;
+                _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, recorded);
+                throw;
+            }
 
-        result = StsMessage.Checked(result, roleArn ?? string.Empty, sessionName, secrets);
-        _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
-        return result;
+            result = StsMessage.Checked(result, roleArn ?? string.Empty, sessionName, secrets);
+            _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
+            return result;
+        }
+        finally
+        {
+            AssumeRoleTelemetry.Stop(activity);
+        }
     }
 }

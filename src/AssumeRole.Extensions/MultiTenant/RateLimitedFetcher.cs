@@ -13,6 +13,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
 {
     public string RoleArn => inner.RoleArn;
 
+    public ISessionFetcher Inner => inner;
+
     public string Endpoint => inner.Endpoint;
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
@@ -20,8 +22,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))
         {
             Log.TenantRateLimited(logger, RoleArn, gate.QueueLimit);
-            var hop = inner is AssumeRoleFetcher f ? f.Hop : 1;
-            throw new AssumeRoleException(RoleArn, hop, hop, "RateLimited", null, null, isTransient: true,
+            var (hop, count) = inner is AssumeRoleFetcher f ? (f.Hop, f.HopCount) : (1, 1);
+            throw new AssumeRoleException(RoleArn, hop, count, "RateLimited", null, null, isTransient: true,
                 $"Too many tenant STS calls are queued (MultiTenantOptions.QueueLimit = {gate.QueueLimit}).", null);
         }
 
