@@ -18,13 +18,15 @@ internal sealed class AssumeRoleBinding : IDisposable
     private readonly AssumeRoleContext _context;
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
+    private readonly AssumeRoleOptionsFactory.LastValid? _lastValid;
     private readonly object _reloadGate = new();
     private AssumeRoleOptions _current;
     private bool _disposed;
 
-    public AssumeRoleBinding(string name, IOptionsMonitor<AssumeRoleOptions> monitor, AssumeRoleContext context)
+    public AssumeRoleBinding(string name, IOptionsMonitor<AssumeRoleOptions> monitor, AssumeRoleContext context, AssumeRoleOptionsFactory.LastValid? lastValid = null)
     {
         _name = name;
+        _lastValid = lastValid;
         _displayName = new AssumeRoleRegistration(name).DisplayName;
         _context = context;
         _logger = context.LoggerFactory.CreateLogger<AssumeRoleBinding>();
@@ -56,9 +58,9 @@ internal sealed class AssumeRoleBinding : IDisposable
         // Reloads are rare and may arrive on several threads; serialize them so the last one wins.
         lock (_reloadGate)
         {
-            // The same instance: a reload whose settings were rejected (AssumeRoleOptionsFactory logged it and
-            // answered with the settings in use).
-            if (_disposed || ReferenceEquals(options, _current))
+            // A reload whose settings were rejected: AssumeRoleOptionsFactory logged it and answered with the last
+            // settings that passed — the instance in use, or an equal one an IOptionsSnapshot scope built since.
+            if (_disposed || ReferenceEquals(options, _current) || _lastValid?.IsFallback(options) == true)
             {
                 return;
             }

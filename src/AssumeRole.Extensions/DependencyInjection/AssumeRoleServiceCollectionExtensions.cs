@@ -144,7 +144,7 @@ public static class AssumeRoleServiceCollectionExtensions
         services.AddKeyedSingleton(name, static (sp, key) =>
         {
             AwsOptionsTemplate.ThrowIfReading((string)key!);
-            return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>());
+            return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>(), sp.GetService<AssumeRoleOptionsFactory.LastValid>());
         });
         services.AddKeyedSingleton(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleBinding>(key).Credentials);
         services.AddKeyedSingleton<AWSCredentials>(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleCredentials>(key));

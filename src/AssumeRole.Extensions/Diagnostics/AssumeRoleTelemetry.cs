@@ -84,11 +84,16 @@ internal sealed partial class AssumeRoleTelemetry
         }
     }
 
-    /// <summary>The error type tag of a failure: the STS (or client-side) error code, never a message.</summary>
+    /// <summary>
+    /// The error type tag of a failure: the STS error code when STS knows it (else <c>UnrecognizedErrorCode</c>: the
+    /// tag's cardinality stays bounded whatever the endpoint answers), or the library's own client-side code; never a
+    /// message.
+    /// </summary>
     public static string ErrorTypeOf(Exception exception) => exception switch
     {
+        AssumeRoleException { ErrorCode: { } code, StatusCode: not null } => StsResponseFields.ErrorType(code),
         AssumeRoleException { ErrorCode: { } code } => code,
-        StsCallException { ErrorCode: { } code } => code,
+        StsCallException { ErrorCode: { } code } => StsResponseFields.ErrorType(code),
         OperationCanceledException => "Canceled",
         _ => exception.GetType().FullName ?? "Error",
     };

@@ -47,13 +47,13 @@ internal sealed class InstrumentedStsGateway : IStsGateway
     }
 
     public Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken) =>
-        CallAsync("AssumeRole", request.RoleArn, request.RoleSessionName, request, static (g, r, ct) => g.AssumeRoleAsync(r, ct), cancellationToken);
+        CallAsync("AssumeRole", request.RoleArn, request.RoleSessionName, [request.ExternalId, request.TokenCode, .. request.ProvidedContexts?.Select(c => c.ContextAssertion) ?? []], request, static (g, r, ct) => g.AssumeRoleAsync(r, ct), cancellationToken);
 
     public Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken) =>
-        CallAsync("AssumeRoleWithWebIdentity", request.RoleArn, request.RoleSessionName, request, static (g, r, ct) => g.AssumeRoleWithWebIdentityAsync(r, ct), cancellationToken);
+        CallAsync("AssumeRoleWithWebIdentity", request.RoleArn, request.RoleSessionName, [request.WebIdentityToken], request, static (g, r, ct) => g.AssumeRoleWithWebIdentityAsync(r, ct), cancellationToken);
 
     public Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
-        CallAsync("GetSessionToken", null, null, request, static (g, r, ct) => g.GetSessionTokenAsync(r, ct), cancellationToken);
+        CallAsync("GetSessionToken", null, null, [request.TokenCode], request, static (g, r, ct) => g.GetSessionTokenAsync(r, ct), cancellationToken);
 
     /// <summary>Used by the second-level caches to name the source principal; an STS request like the others.</summary>
     public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
@@ -91,6 +91,7 @@ internal sealed class InstrumentedStsGateway : IStsGateway
         string action,
         string? roleArn,
         string? sessionName,
+        string?[] secrets,
         TRequest request,
         Func<IStsGateway, TRequest, CancellationToken, Task<StsCredentials>> call,
         CancellationToken cancellationToken)
@@ -107,10 +108,14 @@ internal sealed class InstrumentedStsGateway : IStsGateway
             }
             catch (Exception ex)
             {
-                _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, ex);
+                // The error code and request id come from the endpoint: checked against the request's secrets before
+                // they become tags and log properties (the fetcher redacts the exception it throws on the same rule).
+                var recorded = ex is StsCallException sts ? StsMessage.Redact(sts, secrets) : ex;
+                _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, recorded);
                 throw;
             }
 
+            result = StsMessage.Checked(result, roleArn ?? string.Empty, sessionName, secrets);
             _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
             return result;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Profiles;
 
@@ -104,7 +105,7 @@ internal sealed class IniFile
                 {
                     if (!added.Add(sectionName))
                     {
-                        throw Error(lineNumber, $"section [{sectionName}] appears twice");
+                        throw Error(lineNumber, $"section {Section(sectionName)} appears twice");
                     }
 
                     current = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -135,7 +136,7 @@ internal sealed class IniFile
 
             if (!added.Add(sectionName + "\n" + name))
             {
-                throw Error(lineNumber, $"key '{name}' appears twice in [{sectionName}]");
+                throw Error(lineNumber, $"key {SafeText.Quote(name)} appears twice in {Section(sectionName)}");
             }
 
             option = name;
@@ -162,7 +163,7 @@ internal sealed class IniFile
                 // with Python's str.splitlines(), which also breaks at \v, \f, U+001C–U+001E, U+0085, U+2028, U+2029.
                 if (text.StartsWith('\n') && text.Split(PythonLineBreaks).Any(l => Strip(l).Length > 0 && !l.Contains('=', StringComparison.Ordinal)))
                 {
-                    throw new FormatException($"the nested block of '{key}' in [{name}] has a line without '='");
+                    throw new FormatException($"the nested block of {SafeText.Quote(key)} in {Section(name)} has a line without '='");
                 }
             }
 
@@ -195,4 +196,11 @@ internal sealed class IniFile
     private static string Describe(int line, string what) => string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}");
 
     private static FormatException Error(int line, string what) => new(Describe(line, what));
+
+    /// <summary>
+    /// A section name as messages show it: escaped and cut, in brackets. The messages of this class are final (their
+    /// values are quoted with <see cref="SafeText.Quote"/> here, so an apostrophe in a key cannot close its quotes);
+    /// callers show them as they are.
+    /// </summary>
+    private static string Section(string? name) => "[" + SafeText.Escape(name, SafeText.MaxShownCharacters) + "]";
 }

@@ -51,8 +51,10 @@ internal sealed class SharedConfigFiles
         }
         catch (FormatException ex)
         {
+            // IniFile's messages quote what they show of the file (SafeText.Quote): escaping them again here would
+            // only double the escapes, and plain escaping leaves an apostrophe that closes a quoted key.
             throw new ArgumentException(
-                $"The AWS {(isConfigFile ? "config" : "credentials")} file {Validation.SafeText.Quote(path)} cannot be parsed ({Validation.SafeText.Escape(ex.Message, 200)}); the AWS CLI refuses it too.",
+                $"The AWS {(isConfigFile ? "config" : "credentials")} file {Validation.SafeText.Quote(path)} cannot be parsed ({ex.Message}); the AWS CLI refuses it too.",
                 "profileName");
         }
 

@@ -84,7 +84,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                     {
                         try
                         {
-                            return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                            var answer = await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                            return StsMessage.Checked(answer, request.RoleArn, request.RoleSessionName, state.Self.SecretsOf(request));
                         }
                         catch (StsCallException ex)
                         {

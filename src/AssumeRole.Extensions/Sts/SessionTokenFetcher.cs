@@ -54,7 +54,8 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
                 {
                     try
                     {
-                        return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                        var answer = await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                        return StsMessage.Checked(answer, string.Empty, null, request.TokenCode);
                     }
                     catch (StsCallException ex)
                     {

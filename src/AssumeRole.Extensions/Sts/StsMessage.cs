@@ -14,9 +14,13 @@ namespace AssumeRole.Extensions.Sts;
 /// <item>When the request carried no secret (external ID, MFA code, context assertion, web identity token), the text
 /// is kept.</item>
 /// <item>Otherwise the text is kept only if no run of <see cref="SecretRun"/> letters or digits of any secret (or the
-/// whole secret, if shorter) appears in it — ignoring case and every other character, in the text as sent and after
-/// each round of percent-decoding, HTML entity and JSON <c>\uXXXX</c> unescaping, and also as the hex or base64 of the
-/// secret's UTF-8 bytes. Any hit withholds the text: it is replaced by a fixed description of the error code.</item>
+/// whole secret, if shorter) appears in one of its words — ignoring case and every character but letters and digits
+/// inside a word, but never joining two words separated by white space — in the text as sent (after Unicode NFKC
+/// folding, so fullwidth forms count as their ASCII letters) and after each round of percent-decoding, HTML entity and
+/// JSON <c>\uXXXX</c> unescaping, and also as the hex or base64 of the secret's UTF-8 bytes. Words that are IAM or STS
+/// principal ARNs (<see cref="PrincipalArn"/>: the role ARN and the caller's ARN STS echoes) are skipped: account ids
+/// and role names are not secrets, and an external ID that happens to match one cannot be leaked by echoing them. Any
+/// hit withholds the text: it is replaced by a fixed description of the error code.</item>
 /// </list>
 /// What is kept is then escaped and cut (<see cref="Sanitize"/>). Logs see STS's text only through the exception's
 /// message; metrics and traces carry error codes only.
@@ -49,17 +53,50 @@ internal static partial class StsMessage
     };
 
     /// <summary>
-    /// The exception itself when its text may be kept, else a copy (same code, status, request id and transience, no
-    /// SDK cause) whose message is a fixed description of the code.
+    /// The exception itself when its text, error code and request id may be kept, else a copy (same status and
+    /// transience, no SDK cause) whose message is a fixed description of the code, whose code is
+    /// <see cref="StsResponseFields.UnrecognizedErrorCode"/> when it quotes a secret, and whose request id is dropped
+    /// when it quotes one.
     /// </summary>
     public static StsCallException Redact(StsCallException exception, params string?[] secrets)
     {
-        if (!MayQuoteSecret(exception.Message, secrets))
+        var code = exception.ErrorCode is { } c && MayQuoteSecret(c, secrets) ? StsResponseFields.UnrecognizedErrorCode : exception.ErrorCode;
+        var requestId = exception.RequestId is { } id && MayQuoteSecret(id, secrets) ? null : exception.RequestId;
+        var withhold = MayQuoteSecret(exception.Message, secrets);
+        if (!withhold && ReferenceEquals(code, exception.ErrorCode) && ReferenceEquals(requestId, exception.RequestId))
         {
             return exception;
         }
 
-        return new StsCallException(exception.ErrorCode, Withheld(exception.ErrorCode), exception.StatusCode, exception.RequestId, exception.IsTransient);
+        return new StsCallException(code, withhold ? Withheld(code) : exception.Message, exception.StatusCode, requestId, exception.IsTransient);
+    }
+
+    /// <summary>
+    /// A successful answer with its session ARN and request id dropped when they quote a secret of the request. The
+    /// session ARN is checked without the role's name and the session name the request sent (not secrets: STS echoes
+    /// them there).
+    /// </summary>
+    public static StsCredentials Checked(StsCredentials answer, string roleArn, string? sessionName, params string?[] secrets)
+    {
+        var arn = answer.AssumedRoleArn;
+        if (arn is not null)
+        {
+            var rest = arn;
+            foreach (var known in new[] { roleArn[(roleArn.LastIndexOf('/') + 1)..], sessionName })
+            {
+                if (!string.IsNullOrEmpty(known))
+                {
+                    rest = rest.Replace(known, " ", StringComparison.OrdinalIgnoreCase);
+                }
+            }
+
+            arn = MayQuoteSecret(rest, secrets, skipArns: false) ? null : arn;
+        }
+
+        var requestId = answer.RequestId is { } id && MayQuoteSecret(id, secrets, skipArns: false) ? null : answer.RequestId;
+        return ReferenceEquals(arn, answer.AssumedRoleArn) && ReferenceEquals(requestId, answer.RequestId)
+            ? answer
+            : answer with { AssumedRoleArn = arn, RequestId = requestId };
     }
 
     /// <summary>Escaped and cut: what an exception message may show of STS's (already kept) text.</summary>
@@ -70,7 +107,9 @@ internal static partial class StsMessage
         Describe(errorCode) + " (STS's message text is withheld: it may quote a secret this request carried.)";
 
     /// <summary>True when <paramref name="message"/> must be withheld under the policy above.</summary>
-    public static bool MayQuoteSecret(string message, params string?[] secrets)
+    public static bool MayQuoteSecret(string message, params string?[] secrets) => MayQuoteSecret(message, secrets, skipArns: true);
+
+    private static bool MayQuoteSecret(string message, string?[] secrets, bool skipArns)
     {
         var present = secrets.Where(s => !string.IsNullOrEmpty(s)).ToList();
         if (present.Count == 0 || FixedMessages.Contains(message.Trim()))
@@ -80,7 +119,7 @@ internal static partial class StsMessage
 
         // Only what a message can show is checked (it is cut at MaxLength characters, a supplementary one counting once).
         var text = message.Length > 2 * MaxLength ? message[..(2 * MaxLength)] : message;
-        var forms = Decodings(text).Select(Skeleton).ToList();
+        var forms = Decodings(text).SelectMany(f => Words(f, skipArns)).Select(Skeleton).ToList();
         foreach (var secret in present)
         {
             var bytes = Encoding.UTF8.GetBytes(secret!);
@@ -109,7 +148,12 @@ internal static partial class StsMessage
     private static List<string> Decodings(string text)
     {
         var result = new List<string> { text };
-        var current = text;
+        var current = Fold(text);
+        if (!string.Equals(current, text, StringComparison.Ordinal))
+        {
+            result.Add(current);
+        }
+
         for (var round = 0; round < MaxDecodingRounds; round++)
         {
             // Uri.UnescapeDataString leaves what is not a valid escape as it is (it does not throw).
@@ -122,11 +166,59 @@ internal static partial class StsMessage
             }
 
             result.Add(next);
-            current = next;
+            current = Fold(next);
+            if (!string.Equals(current, next, StringComparison.Ordinal))
+            {
+                result.Add(current);
+            }
         }
 
         return result;
     }
+
+    /// <summary>NFKC: fullwidth and other compatibility forms become the letters they stand for.</summary>
+    private static string Fold(string text)
+    {
+        try
+        {
+            return text.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            // An unpaired surrogate: nothing to fold.
+            return text;
+        }
+    }
+
+    /// <summary>
+    /// The words of a text (split at white space, and at the control characters a forged line would use), without
+    /// the principal ARNs when <paramref name="skipArns"/>.
+    /// </summary>
+    private static IEnumerable<string> Words(string text, bool skipArns)
+    {
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && !char.IsWhiteSpace(text[i]) && !char.IsControl(text[i]))
+            {
+                continue;
+            }
+
+            if (i > start)
+            {
+                var word = text[start..i];
+                if (!skipArns || !PrincipalArn().IsMatch(word.Trim(WordPunctuation)))
+                {
+                    yield return word;
+                }
+            }
+
+            start = i + 1;
+        }
+    }
+
+    /// <summary>What may surround an ARN in STS's text: quotes, brackets, a final period or comma.</summary>
+    private static readonly char[] WordPunctuation = ['\'', '"', '(', ')', '[', ']', '<', '>', ',', '.', ';', ':'];
 
     /// <summary>Letters and digits only, upper-cased: separators, case and punctuation do not hide a secret.</summary>
     private static string Skeleton(string text)
@@ -181,6 +273,13 @@ internal static partial class StsMessage
         "Throttling" => "STS throttled the request.",
         _ => "STS refused the request.",
     };
+
+    /// <summary>
+    /// An IAM or STS principal ARN as STS quotes them (<c>arn:aws:iam::123456789012:role/path/name</c>,
+    /// <c>arn:aws:sts::123456789012:assumed-role/role/session</c>): ASCII only, IAM's name characters.
+    /// </summary>
+    [GeneratedRegex(@"^arn:aws[a-z-]{0,20}:(?:iam|sts)::[0-9]{12}:(?:role|assumed-role|user|federated-user|root)(?:/[A-Za-z0-9_+=,.@-]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrincipalArn();
 
     [GeneratedRegex(@"\\u([0-9A-Fa-f]{4})", RegexOptions.CultureInvariant)]
     private static partial Regex JsonEscape();

@@ -6,8 +6,9 @@ namespace AssumeRole.Extensions.Sts;
 /// The identifiers an STS response carries — error code, request id, session ARN — come from whatever answered at the
 /// endpoint (a proxy behind <c>ServiceUrl</c>, plain http, a broken middlebox) and end up in exception messages, log
 /// properties, metric tags and health-check data. They are kept only in STS's own shapes; anything else is replaced by
-/// a fixed code or dropped, so a hostile answer can neither forge a log line nor carry a secret nor blow up the
-/// cardinality of a metric.
+/// a fixed code or dropped, so a hostile answer can neither forge a log line nor blow up the cardinality of a metric
+/// (<see cref="ErrorType"/>). Where the request is known they are also checked against its secrets
+/// (<see cref="StsMessage.Redact"/>, <see cref="StsMessage.Checked"/>): a secret can have the shape of a code or an id.
 /// </summary>
 internal static partial class StsResponseFields
 {
@@ -21,6 +22,30 @@ internal static partial class StsResponseFields
     /// </summary>
     public static string? ErrorCode(string? code) =>
         code is null ? null : ErrorCodePattern().IsMatch(code) ? code : UnrecognizedErrorCode;
+
+    /// <summary>
+    /// The error codes STS is known to answer with (STS.md, AWS's STS API reference, and the query protocol's common
+    /// errors): what the <c>error.type</c> metric tag and the health check's <c>lastErrorCode</c> may carry as they are.
+    /// </summary>
+    internal static readonly HashSet<string> KnownErrorCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDenied", "AccessDeniedException", "ExpiredToken", "ExpiredTokenException", "IDPCommunicationError",
+        "IDPCommunicationErrorException", "IDPRejectedClaim", "IDPRejectedClaimException", "IncompleteSignature",
+        "InternalError", "InternalFailure", "InvalidAction", "InvalidAuthorizationMessageException", "InvalidClientTokenId",
+        "InvalidIdentityToken", "InvalidIdentityTokenException", "InvalidParameterCombination", "InvalidParameterValue",
+        "InvalidQueryParameter", "MalformedInput", "MalformedPolicyDocument", "MalformedPolicyDocumentException",
+        "MalformedQueryString", "MissingAction", "MissingAuthenticationToken", "MissingParameter", "NotAuthorized",
+        "OptInRequired", "OutboundWebIdentityFederationDisabledException", "PackedPolicyTooLarge",
+        "PackedPolicyTooLargeException", "RegionDisabledException", "RequestExpired", "RequestLimitExceeded",
+        "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable", "SignatureDoesNotMatch", "Throttling",
+        "ThrottlingException", "TooManyRequestsException", "ValidationError",
+    };
+
+    /// <summary>
+    /// A code fit for a metric tag: one of <see cref="KnownErrorCodes"/>, else <see cref="UnrecognizedErrorCode"/> — an
+    /// endpoint cannot grow the tag's cardinality with codes of its own.
+    /// </summary>
+    public static string ErrorType(string code) => KnownErrorCodes.Contains(code) ? code : UnrecognizedErrorCode;
 
     /// <summary>The request id when it is 1–64 ASCII letters, digits and hyphens (STS's are UUIDs), else <see langword="null"/>.</summary>
     public static string? RequestId(string? requestId) =>

@@ -64,7 +64,8 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
                         };
                         try
                         {
-                            return await state.Self._gateway.AssumeRoleWithWebIdentityAsync(request, ct).ConfigureAwait(false);
+                            var answer = await state.Self._gateway.AssumeRoleWithWebIdentityAsync(request, ct).ConfigureAwait(false);
+                            return StsMessage.Checked(answer, request.RoleArn, request.RoleSessionName, token);
                         }
                         catch (StsCallException ex)
                         {

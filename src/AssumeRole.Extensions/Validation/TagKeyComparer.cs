@@ -7,9 +7,13 @@ namespace AssumeRole.Extensions.Validation;
 /// characters as equal when their upper cases, or the lower cases of their upper cases, are equal — per code point, a
 /// surrogate pair being one. So the Kelvin sign <c>K</c> (U+212A) equals <c>k</c>, <c>İ</c> (U+0130) equals <c>i</c> and
 /// <c>ſ</c> (U+017F) equals <c>s</c>, which <see cref="StringComparer.OrdinalIgnoreCase"/> (upper case only) keeps apart.
-/// Checked against Java 17 and 25 over every code point: the same except where .NET's and Java's Unicode versions differ
-/// (characters assigned in Unicode 14–16), which the tag character check of this .NET version refuses anyway as
-/// unassigned, and U+0130/U+0131, which .NET's invariant casing leaves alone and this class maps as Java does.
+/// Checked against Java 17 and 25 over every code point: the same except U+0130/U+0131, which .NET's invariant casing
+/// leaves alone and this class maps as Java does, and the case pairs Unicode added after Java 17's Unicode 13 (among
+/// them U+2C2F, U+A7C0, U+A7D0, Vithkuqi U+10570..U+105BC of Unicode 14, and Unicode 16's Garay and U+A7CB..U+A7DC).
+/// The tag character check accepts those (.NET 10 knows them as letters) and this class folds them as .NET 10 and
+/// Java 25 do; Java 17 sees unassigned code points and compares them as themselves. Which one STS runs is not
+/// documented, so for keys differing only in such letters STS may or may not see a duplicate: left so, as such keys
+/// are improbable and either answer is a clear validation error, not a wrong session.
 /// </summary>
 internal sealed class TagKeyComparer : IEqualityComparer<string>
 {

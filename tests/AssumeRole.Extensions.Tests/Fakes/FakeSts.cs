@@ -76,6 +76,12 @@ internal sealed class FakeSts : IStsGateway
     /// </summary>
     public bool RejectExpiredSources { get; set; }
 
+    /// <summary>Gets or sets the request id every answer carries instead of <c>req-N</c> (a hostile endpoint's).</summary>
+    public string? AnswerRequestId { get; set; }
+
+    /// <summary>Gets or sets the session ARN every AssumeRole answer carries instead of the one the request implies.</summary>
+    public string? AnswerAssumedRoleArn { get; set; }
+
     /// <summary>The next call (of any action) for which <paramref name="rule"/> returns an exception fails with it; the rule is then used up.</summary>
     public void FailNextWhere(Func<FakeStsCall, Exception?> rule) => _rules.Enqueue(rule);
 
@@ -192,8 +198,8 @@ internal sealed class FakeSts : IStsGateway
             new ImmutableCredentials(accessKey, $"secret-{n}-{Guid.NewGuid():N}", $"token-{n}-{Guid.NewGuid():N}"),
             (serverNow + lifetime).UtcDateTime,
             serverNow,
-            assumedRoleArn,
-            $"req-{n}");
+            assumedRoleArn is null ? null : AnswerAssumedRoleArn ?? assumedRoleArn,
+            AnswerRequestId ?? $"req-{n}");
     }
 
     /// <summary>The double seen through one source's credentials; never owns the double.</summary>

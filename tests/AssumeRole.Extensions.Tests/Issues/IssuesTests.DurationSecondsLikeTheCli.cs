@@ -33,6 +33,46 @@ public sealed class IssuesTestsDurationSecondsLikeTheCli : IDisposable
         Assert.Equal(expected, options.DurationSeconds);
     }
 
+    /// <summary>Second review: Python 3.11 refuses more than 4,300 digits and the digits Unicode added after 14.0.</summary>
+    public static TheoryData<string, string, int?> PythonLimits => new()
+    {
+        { "4300 digits", new string('0', 4297) + "900", 900 },
+        { "4301 digits", new string('0', 4298) + "900", null },
+        { "4301 digits, underscores not counted", string.Join("_", Enumerable.Repeat("0", 4298)) + "_900", null },
+        { "Kawi (Unicode 15)", "\U00011F59\U00011F50\U00011F50", null },
+        { "Nag Mundari (Unicode 15)", "\U0001E4F9\U0001E4F0\U0001E4F0", null },
+        { "Adlam (Unicode 9)", "\U0001E959\U0001E950\U0001E950", 900 },
+        { "mathematical bold (Unicode 3.1)", "\U0001D7D7\U0001D7CE\U0001D7CE", 900 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PythonLimits))]
+    public void Build_DurationSecondsBeyondPython311_IgnoredLikeTheCli(string what, string text, int? expected)
+    {
+        var options = Build(text);
+
+        Assert.True(expected == options.DurationSeconds, $"{what}: {options.DurationSeconds}");
+    }
+
+    [Fact]
+    public void Unicode14Digits_EveryOne_ADigitToDotNetWithItsValue()
+    {
+        var count = 0;
+        foreach (var (first, last) in PythonInt.Unicode14Digits)
+        {
+            for (var cp = first; cp <= last; cp++)
+            {
+                var rune = new System.Text.Rune(cp);
+                Assert.Equal(System.Globalization.UnicodeCategory.DecimalDigitNumber, System.Text.Rune.GetUnicodeCategory(rune));
+                Assert.Equal((cp - first) % 10, System.Text.Rune.GetNumericValue(rune));
+                Assert.True(PythonInt.IsDigit(rune));
+                count++;
+            }
+        }
+
+        Assert.Equal(660, count);
+    }
+
     [Theory]
     [InlineData("-900")]
     [InlineData("100")]
