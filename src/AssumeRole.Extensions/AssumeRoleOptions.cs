@@ -120,4 +120,28 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public IDataProtectionProvider? DataProtectionProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the timeout of one read or write of a second-level cache (<see cref="FileCacheDirectory"/>,
+    /// <see cref="DistributedCache"/>) and of one fleet lease operation. A cache that does not answer in time is skipped
+    /// (STS is called instead); writes run in the background and never delay a caller.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds.</value>
+    public TimeSpan SecondLevelCacheTimeout { get; set; } = AssumeRoleDefaults.SecondLevelCacheTimeout;
+
+    /// <summary>
+    /// Gets or sets how long a second-level cache (or the fleet coordinator) is skipped once it has failed: its circuit
+    /// breaker, shared by every session that uses the same cache, then lets one call through to probe it. A dead cache
+    /// so costs one timeout per break interval, not one per new session.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan SecondLevelCacheBreakDuration { get; set; } = AssumeRoleDefaults.SecondLevelCacheBreakDuration;
+
+    /// <summary>
+    /// Gets or sets the coordinator that lets a fleet sharing <see cref="DistributedCache"/> make one STS call per
+    /// session, even when all of it starts at once (for Redis: <c>RedisFleetCoordinator</c> in the package
+    /// <c>AssumeRole.Extensions.StackExchangeRedis</c>). Requires <see cref="DistributedCache"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (each process that misses the cache calls STS).</value>
+    public IFleetCoordinator? FleetCoordinator { get; set; }
 }

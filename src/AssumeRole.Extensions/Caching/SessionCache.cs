@@ -28,6 +28,7 @@ internal sealed class SessionCache : IDisposable
     {
         Clock = new EngineClock(timeProvider);
         Scheduler = new RefreshScheduler(Clock);
+        StsClock = new StsClock(Clock);
         Logger = logger ?? NullLogger.Instance;
     }
 
@@ -41,6 +42,9 @@ internal sealed class SessionCache : IDisposable
 
     /// <summary>The one proactive refresh timer shared by this cache's sessions.</summary>
     public RefreshScheduler Scheduler { get; }
+
+    /// <summary>STS's clock as this cache's sessions know it (second-level cache entries are laid on it).</summary>
+    public StsClock StsClock { get; }
 
     public ILogger Logger { get; set; }
 

@@ -13,6 +13,9 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
 {
     public string RoleArn => inner.RoleArn;
 
+    /// <summary>The fetcher that calls STS once the gate lets it.</summary>
+    public ISessionFetcher Inner => inner;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))

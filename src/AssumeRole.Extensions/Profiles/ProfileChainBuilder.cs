@@ -117,6 +117,7 @@ internal static class ProfileChainBuilder
         options.DurationSeconds = target.DurationSeconds;
         options.MfaSerialNumber = target.MfaSerialNumber;
         options.TokenCodeProvider = target.TokenCodeProvider;
+        options.FromAwsProfile = target.FromAwsProfile;
         options.Chain = hops.Take(hops.Count - 1).ToList();
 
         // The CLI's STS client takes its region and endpoint from the profile named, with the environment first.
@@ -141,14 +142,17 @@ internal static class ProfileChainBuilder
             throw Error(name, $"has mfa_serial {mfa}, so a token code provider is required: pass one to AssumeRoleOptions.FromProfile.");
         }
 
+        var sessionName = Get(profile, "role_session_name");
+        var externalId = Get(profile, "external_id");
         return new AssumeRoleHopOptions
         {
             RoleArn = roleArn,
-            RoleSessionName = Get(profile, "role_session_name"),
-            ExternalId = Get(profile, "external_id"),
+            RoleSessionName = sessionName,
+            ExternalId = externalId,
             DurationSeconds = duration,
             MfaSerialNumber = mfa,
             TokenCodeProvider = mfa is null ? null : tokenCodeProvider,
+            FromAwsProfile = new Caching.AwsProfileHop(roleArn, sessionName, externalId, mfa, duration),
         };
     }
 

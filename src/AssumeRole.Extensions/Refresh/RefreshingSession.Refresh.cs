@@ -177,21 +177,26 @@ internal sealed partial class RefreshingSession
                 $"STS returned credentials that expire at {fetched.ExpirationUtc:O}, not after its own clock ({serverNow:O}).", null);
         }
 
+        // Issue 11: a copy read back from a second-level cache was issued before now. Its ServerDate is STS's current
+        // time as the reader estimates it (so `lifetime` above is the time it has left) and IssuedAt its issue time:
+        // its windows are those of its whole lifetime, as in the process that fetched it. The cache only hands out
+        // copies that are still before that refresh point (CachedSessionFetcher.IsFreshEnough).
+        var fullLifetime = fetched.IssuedAt is { } issuedAt ? fetched.ExpirationUtc - issuedAt.UtcDateTime : lifetime;
         var mandatory = _settings.MandatoryWindow;
-        var advisory = _settings.AdvisoryWindow ?? AssumeRoleDefaults.AdvisoryWindowFor(lifetime);
-        if (advisory >= lifetime || mandatory >= advisory)
+        var advisory = _settings.AdvisoryWindow ?? AssumeRoleDefaults.AdvisoryWindowFor(fullLifetime);
+        if (advisory >= fullLifetime || mandatory >= advisory)
         {
             // A session shorter than the windows (a role's short lifetime, an emulator override): keep the order
             // M < A < L so that a fresh session is always servable and still refreshed before expiry.
-            advisory = advisory >= lifetime ? lifetime / 2 : advisory;
+            advisory = advisory >= fullLifetime ? fullLifetime / 2 : advisory;
             mandatory = mandatory >= advisory ? advisory / 2 : mandatory;
-            Log.WindowsShrunk(_logger, RoleArn, lifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
+            Log.WindowsShrunk(_logger, RoleArn, fullLifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
         }
 
         // Jitter moves the refresh point earlier by up to 20 % of A, but never by more than half the time between issue
         // and the un-jittered refresh point: with A close to L it would otherwise land before the fetch, and every
         // refresh would re-arm the timer at zero delay and call STS again at once.
-        var jitterRangeMs = Math.Min(AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds, (lifetime - advisory).TotalMilliseconds / 2);
+        var jitterRangeMs = Math.Max(0, Math.Min(AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds, (lifetime - advisory).TotalMilliseconds / 2));
         var jitter = _settings.Random() * jitterRangeMs;
         var expiresAt = startedMs + (long)lifetime.TotalMilliseconds;
         var refreshAt = expiresAt - (long)(advisory.TotalMilliseconds + jitter);

@@ -27,6 +27,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public AssumeRoleFetcher(
         HopSpec hop,
+        Amazon.Runtime.AWSCredentials source,
         IStsGateway gateway,
         bool ownsGateway,
         RefreshingSession? parent,
@@ -36,6 +37,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         ILogger logger)
     {
         _hop = hop;
+        Source = source;
         _gateway = gateway;
         _ownsGateway = ownsGateway;
         _parent = parent;
@@ -48,6 +50,21 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     public string RoleArn => _hop.RoleArn;
 
     public int Hop => _hop.Hop;
+
+    // What the session's cross-process identity is made of (see Caching.StablePrincipal): the hop, who calls STS
+    // for it (the source credentials, or the session of the hop before), and the client that signs as that source.
+
+    /// <summary>The hop's parameters.</summary>
+    public HopSpec Spec => _hop;
+
+    /// <summary>The credentials that call STS for this hop (a <see cref="SessionCredentials"/> for a chained hop).</summary>
+    public Amazon.Runtime.AWSCredentials Source { get; }
+
+    /// <summary>The session of the hop before, or <see langword="null"/> for the first hop.</summary>
+    public RefreshingSession? Parent => _parent;
+
+    /// <summary>The STS client signing as <see cref="Source"/>.</summary>
+    public IStsGateway Gateway => _gateway;
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {

@@ -16,15 +16,22 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
     private readonly bool _ownsGateway;
     private readonly ResiliencePipeline _pipeline;
 
-    public SessionTokenFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline)
+    public SessionTokenFetcher(FirstHopSpec hop, Amazon.Runtime.AWSCredentials source, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline)
     {
         _hop = hop;
+        Source = source;
         _gateway = gateway;
         _ownsGateway = ownsGateway;
         _pipeline = pipeline;
     }
 
     public string RoleArn => FirstHopSpec.SessionTokenLabel;
+
+    /// <summary>The hop (for the session's cross-process identity).</summary>
+    public FirstHopSpec Spec => _hop;
+
+    /// <summary>The IAM user's long-term keys that ask for the session.</summary>
+    public Amazon.Runtime.AWSCredentials Source { get; }
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
