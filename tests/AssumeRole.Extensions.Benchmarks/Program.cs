@@ -5,6 +5,9 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/AssumeRole.Extensions.Benchmarks -- <mode>
 //   scenarios          STS call counts, worst caller latency, memory per session (console table, ~2 min)
 //   smoke              every scenario and every benchmark once with tiny sizes (seconds; CI); exit code 0/1
+//   fleet              8 OS processes, 20 roles, 3 session lifetimes, one redis-server and one STS emulator (~12 min)
+//   fleet-short        the CI version: 8 processes, 5 roles, 2 lifetimes of 30 s, targets enforced (~1.5 min); exit code 0/1
+//   fleet-node         one process of the fleet (started by the two above)
 //   anything else      BenchmarkDotNet (e.g. --filter '*WarmPath*'), see --help
 switch (args.FirstOrDefault())
 {
@@ -13,6 +16,12 @@ switch (args.FirstOrDefault())
         return 0;
     case "smoke":
         return await Smoke.RunAsync(Console.Out);
+    case "fleet":
+        return await AssumeRole.Extensions.Benchmarks.Fleet.FleetDriver.RunAsync(AssumeRole.Extensions.Benchmarks.Fleet.FleetSettings.Full, Console.Out);
+    case "fleet-short":
+        return await AssumeRole.Extensions.Benchmarks.Fleet.FleetDriver.RunAsync(AssumeRole.Extensions.Benchmarks.Fleet.FleetSettings.Short, Console.Out);
+    case "fleet-node":
+        return await AssumeRole.Extensions.Benchmarks.Fleet.FleetNode.RunAsync(args);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

@@ -33,7 +33,7 @@ internal static class StablePrincipal
     /// by the cache's <see cref="StsClock"/> too, so that two session caches (two "processes" in tests) sharing one
     /// client each ask and learn STS's clock for themselves.
     /// </summary>
-    private static readonly ConditionalWeakTable<StsClock, ConditionalWeakTable<IStsGateway, Task<CallerIdentity>>> s_callers = new();
+    private static readonly ConditionalWeakTable<StsClock, ConditionalWeakTable<IStsGateway, Lazy<Task<CallerIdentity>>>> s_callers = new();
 
     /// <summary>The cross-process key of the session <paramref name="fetcher"/> fetches, or <see langword="null"/> when it has none.</summary>
     /// <param name="fetcher">The session's fetcher (decorators are looked through).</param>
@@ -135,7 +135,8 @@ internal static class StablePrincipal
     private static async Task<CallerIdentity> CallerAsync(IStsGateway gateway, StsEndpoint endpoint, StsClock clock, CancellationToken cancellationToken)
     {
         var byGateway = s_callers.GetValue(clock, static _ => new());
-        var shared = byGateway.GetValue(gateway, g => AskAsync(g, endpoint, clock));
+        // Lazy: the table may run a factory more than once for concurrent first callers; one call is the point.
+        var shared = byGateway.GetValue(gateway, g => new Lazy<Task<CallerIdentity>>(() => AskAsync(g, endpoint, clock))).Value;
         try
         {
             return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,8 @@ internal sealed class StsClock
 
     private readonly EngineClock _clock;
     private readonly ConcurrentDictionary<StsEndpoint, Sample> _samples = new();
-    private readonly ConcurrentDictionary<(StsEndpoint, object), Task<DateTimeOffset>> _probes = new();
+    // Lazy: ConcurrentDictionary may run a factory more than once for concurrent first readers; one call is the point.
+    private readonly ConcurrentDictionary<(StsEndpoint, object), Lazy<Task<DateTimeOffset>>> _probes = new();
 
     public StsClock(EngineClock clock) => _clock = clock;
 
@@ -63,7 +64,8 @@ internal sealed class StsClock
             return now;
         }
 
-        var shared = _probes.GetOrAdd((endpoint, signer), k => ProbeAsync(k.Item1, probe, timeout));
+        var lazy = _probes.GetOrAdd((endpoint, signer), k => new Lazy<Task<DateTimeOffset>>(() => ProbeAsync(k.Item1, probe, timeout)));
+        var shared = lazy.Value;
         try
         {
             return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -73,7 +75,7 @@ internal sealed class StsClock
             if (shared.IsCompleted)
             {
                 // A failed probe is not remembered: the next reader asks again. A successful one left a sample.
-                _probes.TryRemove(new KeyValuePair<(StsEndpoint, object), Task<DateTimeOffset>>((endpoint, signer), shared));
+                _probes.TryRemove(new KeyValuePair<(StsEndpoint, object), Lazy<Task<DateTimeOffset>>>((endpoint, signer), lazy));
             }
         }
     }
