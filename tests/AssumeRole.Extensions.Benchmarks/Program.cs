@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 //   fleet              8 OS processes, 20 roles, 3 session lifetimes, one redis-server and one STS emulator (~12 min)
 //   fleet-short        the CI version: 8 processes, 5 roles, 2 lifetimes of 30 s, targets enforced (~1.5 min); exit code 0/1
 //   fleet-node         one process of the fleet (started by the two above)
+//   sick-redis         20 new sessions each with redis-server healthy, paused (SIGSTOP) and killed (~1 min)
 //   anything else      BenchmarkDotNet (e.g. --filter '*WarmPath*'), see --help
 switch (args.FirstOrDefault())
 {
@@ -20,6 +21,8 @@ switch (args.FirstOrDefault())
         return await AssumeRole.Extensions.Benchmarks.Fleet.FleetDriver.RunAsync(AssumeRole.Extensions.Benchmarks.Fleet.FleetSettings.Full, Console.Out);
     case "fleet-short":
         return await AssumeRole.Extensions.Benchmarks.Fleet.FleetDriver.RunAsync(AssumeRole.Extensions.Benchmarks.Fleet.FleetSettings.Short, Console.Out);
+    case "sick-redis":
+        return await AssumeRole.Extensions.Benchmarks.Fleet.SickRedisScenario.RunAsync(Console.Out);
     case "fleet-node":
         return await AssumeRole.Extensions.Benchmarks.Fleet.FleetNode.RunAsync(args);
     default:
