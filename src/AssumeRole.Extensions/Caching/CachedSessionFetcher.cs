@@ -129,8 +129,13 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
     /// How long a session just returned by STS may stay in a second-level cache from <paramref name="stsNow"/>: until
     /// its mandatory window, measured on STS's clock.
     /// </summary>
-    internal static TimeSpan TimeToLive(StsCredentials fetched, TimeSpan mandatoryWindow, DateTimeOffset stsNow) =>
-        fetched.ExpirationUtc - stsNow.UtcDateTime - mandatoryWindow;
+    internal static TimeSpan TimeToLive(StsCredentials fetched, TimeSpan mandatoryWindow, DateTimeOffset stsNow)
+    {
+        var left = fetched.ExpirationUtc - stsNow.UtcDateTime;
+
+        // Compared before subtracting, so that no window, however large, can overflow.
+        return left > mandatoryWindow ? left - mandatoryWindow : TimeSpan.Zero;
+    }
 
     /// <summary>Reads the levels in order; returns the first entry that passes its checks and is before its refresh point.</summary>
     private async Task<StsCredentials?> TryReadAsync(string? key, CancellationToken cancellationToken)

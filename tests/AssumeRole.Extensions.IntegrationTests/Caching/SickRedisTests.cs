@@ -17,7 +17,9 @@ namespace AssumeRole.Extensions.IntegrationTests.Caching;
 /// </summary>
 public sealed class SickRedisTests : IAsyncLifetime
 {
-    private const string RolePrefix = "arn:aws:iam::123456789012:role/sick/Tenant";
+    // Unique per test: providers on the real clock share the process-wide session cache, and the emulator's users are
+    // the same in every test (fixed seed), so equal role ARNs could hand one test the other's sessions.
+    private readonly string _rolePrefix = $"arn:aws:iam::123456789012:role/sick-{Guid.NewGuid():N}/Tenant";
 
     /// <summary>What StackExchange.Redis waits for an answer here: a cold caller waited this long before the fix.</summary>
     private static readonly TimeSpan RedisClientTimeout = TimeSpan.FromSeconds(10);
@@ -37,7 +39,7 @@ public sealed class SickRedisTests : IAsyncLifetime
         _user = _sts.Emulator.AddUser("tenant-service");
         for (var i = 0; i < 20; i++)
         {
-            _sts.Emulator.AddRole(RolePrefix + i);
+            _sts.Emulator.AddRole(_rolePrefix + i);
         }
 
         var timeoutMs = (int)RedisClientTimeout.TotalMilliseconds;
@@ -109,13 +111,13 @@ public sealed class SickRedisTests : IAsyncLifetime
         var readFailures = _logs.GetSnapshot().Count(r => r.Id.Id == 32 && r.Message.Contains("failed to read", StringComparison.Ordinal));
         Assert.True(readFailures is >= 1 and <= 2, string.Join(" | ", _logs.GetSnapshot().Where(r => r.Id.Id >= 30).Select(r => $"{r.Id.Id}: {r.Message}")));
         Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 36);
-        Assert.Equal(11, Enumerable.Range(0, 11).Sum(i => _sts.Emulator.CountCalls("AssumeRole", RolePrefix + i)));
+        Assert.Equal(11, Enumerable.Range(0, 11).Sum(i => _sts.Emulator.CountCalls("AssumeRole", _rolePrefix + i)));
     }
 
     private AssumeRoleCredentials Create(int tenant) => new(
         new AssumeRoleOptions
         {
-            RoleArn = RolePrefix + tenant,
+            RoleArn = _rolePrefix + tenant,
             RoleSessionName = "tenant-service",
             SourceCredentials = new BasicAWSCredentials(_user.AccessKeyId, _user.SecretAccessKey),
             ServiceUrl = _sts.Emulator.Endpoint.ToString(),

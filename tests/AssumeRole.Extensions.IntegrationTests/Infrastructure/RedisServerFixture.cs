@@ -90,8 +90,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>
     /// CI runs this suite under libfaketime (the wall clock a year off) to prove no test depends on the date.
     /// redis-server cannot run under it (libfaketime's clock_gettime hook recurses through jemalloc at start-up), so
-    /// the server runs on the real clock — like a cache server on another machine whose clock disagrees with ours,
-    /// which is exactly what the relative lifetimes written to it must survive.
+    /// the server runs on the real clock. (Redis keeps TTLs relative, so its clock does not matter to the entries; the
+    /// unit tests prove the lifetimes we write survive a cache whose clock disagrees with ours.)
     /// </summary>
     private static void WithoutFakedClock(ProcessStartInfo startInfo)
     {

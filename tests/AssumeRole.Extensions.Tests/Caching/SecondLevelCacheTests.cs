@@ -147,25 +147,34 @@ public sealed class SecondLevelCacheTests : IDisposable
     [Theory]
     [InlineData(-400)]
     [InlineData(400)]
-    public async Task DistributedCache_EngineClockFarFromCacheClock_EntryWrittenAndRead(int daysOff)
+    public async Task DistributedCache_EngineClockFarFromCacheClock_EntryLivesTheSessionsLifetimeOnTheCachesClock(int daysOff)
     {
-        // The cache reads the real clock, the engine a clock 400 days away (a fake clock in a test, a node whose
-        // clock is wrong): a lifetime given as an absolute time on the engine's clock would be refused or kept for
-        // a year; a relative one means the same on both.
+        // The cache reads its own clock (at the real now), the engine a clock 400 days away (a fake clock in a test,
+        // a node whose clock is wrong). A lifetime given as an absolute time on the engine's clock would be refused
+        // (engine behind) or kept for 400 days (engine ahead); a relative one means the same on both.
+        var cacheClock = new FakeTimeProvider(TestEngine.RealNow());
+        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { Clock = new ClockOf(cacheClock) }));
         var time = new FakeTimeProvider(TestEngine.RealNow().AddDays(daysOff));
         var processA = new TestEngine(time: time);
         var processB = new TestEngine(time: time, sts: processA.Sts);
-        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         var protection = new EphemeralDataProtectionProvider();
         using var a = processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
         var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
         await TestEngine.WhenStoredAsync(a);
+        var key = DistributedSessionCache.CacheKeyOf((await ((CachedSessionFetcher)a.Session.Fetcher).TryGetKeyAsync(default))!);
 
         using var b = processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
         var fromCache = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, processA.Sts.CallCount);
         Assert.Equal(fromSts.SecretKey, fromCache.SecretKey);
+
+        // One-hour session, 1-minute mandatory window: on the cache's clock the entry lives 59 minutes (less the second
+        // StsClock allows for the Date header's resolution), no longer.
+        cacheClock.Advance(TimeSpan.FromMinutes(59) - StsClock.DateResolution - TimeSpan.FromSeconds(1));
+        Assert.NotNull(await cache.GetAsync(key, TestContext.Current.CancellationToken));
+        cacheClock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(await cache.GetAsync(key, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -254,6 +263,12 @@ public sealed class SecondLevelCacheTests : IDisposable
     [InlineData("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice")]
     public void WithoutSessionName_AssumedRoleArn_DropsOnlyTheSessionName(string arn, string expected) =>
         Assert.Equal(expected, StablePrincipal.WithoutSessionName(arn));
+
+    /// <summary>MemoryCacheOptions.Clock takes the ISystemClock abstraction; there is no TimeProvider overload.</summary>
+    private sealed class ClockOf(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
 
     private sealed class RefreshingSource : AWSCredentials
     {

@@ -184,12 +184,16 @@ public sealed class LogTests
     /// <summary>Advances the fake clock in small steps until <paramref name="task"/> ends (Polly's retry delay runs on it).</summary>
     internal static async Task DriveClockAsync(ObservedEngine o, Task task)
     {
-        for (var i = 0; i < 200 && !task.IsCompleted; i++)
+        // Bounded by real time, not a step count: on a busy machine the retry may start late, and a step count that
+        // ran out would leave its delay unfired on the fake clock and the await below hanging.
+        var bound = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted && bound.Elapsed < TimeSpan.FromSeconds(60))
         {
             o.Engine.Time.Advance(TimeSpan.FromMilliseconds(100));
             SpinWait.SpinUntil(() => task.IsCompleted, TimeSpan.FromMilliseconds(20));
         }
 
+        Assert.True(task.IsCompleted, "The task did not complete within 60 s of real time.");
         await task;
     }
 

@@ -25,7 +25,10 @@ public sealed partial class SecretsTests
         using var o = new ObservedEngine("Secrets");
         var texts = new List<string>();
         var secrets = new List<string> { ExternalIdA, ExternalIdEchoed, ExternalIdChain, ExternalIdInvalid, TestEngine.Source().GetCredentials().SecretKey };
-        using var meters = ListenToAllTags(o.Telemetry.Meter, texts);
+        // Measurements arrive on whatever thread records them (a background refresh finishing after Dispose, say):
+        // they go to their own concurrent queue, read once the listener has stopped.
+        var measured = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var meters = ListenToAllTags(o.Telemetry.Meter, measured);
         var ct = TestContext.Current.CancellationToken;
         var providers = new List<AssumeRoleCredentials>();
         AssumeRoleCredentials Make(string suffix, Action<AssumeRoleOptions>? configure = null)
@@ -157,6 +160,8 @@ public sealed partial class SecretsTests
         o.Engine.Time.Advance(TimeSpan.FromMinutes(16));
         meters.RecordObservableInstruments();
 
+        meters.Dispose();
+        texts.AddRange(measured);
         AddLogs(o, texts);
         AddActivities(o, texts);
         Assert.True(o.Logs.Count > 50, "The scenarios should have produced plenty of logs.");
@@ -177,7 +182,7 @@ public sealed partial class SecretsTests
     [GeneratedRegex(@"(secret|token)-\d+-[0-9a-f]{32}")]
     private static partial Regex IssuedSecret();
 
-    private static MeterListener ListenToAllTags(Meter meter, List<string> texts)
+    private static MeterListener ListenToAllTags(Meter meter, System.Collections.Concurrent.ConcurrentQueue<string> texts)
     {
         var listener = new MeterListener
         {
@@ -191,12 +196,9 @@ public sealed partial class SecretsTests
         };
         void Record(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            lock (texts)
+            foreach (var tag in tags)
             {
-                foreach (var tag in tags)
-                {
-                    texts.Add($"{tag.Key}={tag.Value}");
-                }
+                texts.Enqueue($"{tag.Key}={tag.Value}");
             }
         }
 
