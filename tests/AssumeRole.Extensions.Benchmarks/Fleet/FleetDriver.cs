@@ -73,7 +73,9 @@ public static class FleetDriver
             output.WriteLine($"load after: {Load()}");
             if (settings.EnforceTargets)
             {
-                output.WriteLine(ok ? "fleet: targets met (≤ 1.05 calls per role per lifetime, 0 failures, 0 expired)" : "fleet: TARGETS MISSED");
+                output.WriteLine(ok
+                    ? $"fleet: CI guard met (≤ {FleetSettings.CiMaxCallsPerLifetime} calls per role per lifetime, 0 failures, 0 expired credentials; the target of 1.05 is measured by the full run)"
+                    : "fleet: CI GUARD MISSED");
             }
 
             return ok ? 0 : 1;
@@ -192,7 +194,7 @@ public static class FleetDriver
         var line = string.Create(
             CultureInfo.InvariantCulture,
             $"| {variant} | {calls.Count} | {generations} | **{perLifetime:F3}** | {results.Sum(r => r.Calls)} | {failures} | {expired} | {maxInGeneration} |");
-        return (line, perLifetime <= 1.05 && failures == 0 && expired == 0);
+        return (line, perLifetime <= FleetSettings.CiMaxCallsPerLifetime && failures == 0 && expired == 0);
     }
 
     /// <summary>This program again (as its apphost or through <c>dotnet</c>), with redirected standard streams.</summary>
