@@ -130,6 +130,10 @@ public sealed class FleetCoordinationRedisTests(RedisServerFixture redis) : ICla
                 ServiceUrl = _sts.Emulator.Endpoint.ToString(),
                 Region = "us-east-1",
                 MaxStsRetries = 0,
+
+                // Lease calls and releases have this timeout too: 250 ms (the default) is short for this shared CI
+                // machine at load averages of 20–60 (a release that times out leaves the lease to expire instead).
+                SecondLevelCacheTimeout = TimeSpan.FromSeconds(2),
                 DistributedCache = cache,
                 DataProtectionProvider = _keyRing,
                 FleetCoordinator = new RedisFleetCoordinator(connection, coordinatorOptions),
