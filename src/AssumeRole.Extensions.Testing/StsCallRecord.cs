@@ -39,6 +39,9 @@ public sealed class StsCallRecord
     /// <summary>Gets the requested managed session policy ARNs.</summary>
     public IReadOnlyList<string> PolicyArns { get; init; } = [];
 
+    /// <summary>Gets the provider ARNs of the trusted contexts sent (<c>ProvidedContexts</c>); the assertions are not kept.</summary>
+    public IReadOnlyList<string> ProvidedContextProviderArns { get; init; } = [];
+
     /// <summary>Gets the inline session policy sent with the request.</summary>
     public string? Policy { get; init; }
 

@@ -179,7 +179,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         // A web identity or session token first hop comes before the AssumeRole hops and makes all of them chained.
         var firstHop = FirstHopSpec.From(options, (options.Chain?.Count ?? 0) + 1);
         var firstHops = firstHop is null ? 0 : 1;
-        var source = firstHop is { IsWebIdentity: true } ? s_unsigned : options.SourceCredentials ?? SourcePrincipal.DefaultChain;
+        var source = firstHop is { IsWebIdentity: true } ? s_unsigned : options.SourceCredentials ?? DefaultChain(options, firstHops);
         var sourceIsRoleSession = firstHops > 0 || (options.SourceIsRoleSession ?? SourcePrincipal.IsRoleSession(source));
         var hops = ChainPlanner.Plan(options, sourceIsRoleSession, firstHops);
 
@@ -250,6 +250,25 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"AssumeRoleCredentials {{ RoleArn = {RoleArn}, Hops = {HopCount} }}";
+
+    /// <summary>
+    /// The SDK's default chain, which resolves (and may throw) when first used: a machine without credentials gets an
+    /// error that names the setting, not the SDK's bare "Failed to resolve AWS credentials".
+    /// </summary>
+    private static AWSCredentials DefaultChain(AssumeRoleOptions options, int firstHops)
+    {
+        try
+        {
+            return SourcePrincipal.DefaultChain;
+        }
+        catch (AmazonClientException ex)
+        {
+            var hops = (options.Chain?.Count ?? 0) + 1 + firstHops;
+            throw new AssumeRoleException(options.Chain is { Count: > 0 } chain ? chain[0]?.RoleArn ?? options.RoleArn! : options.RoleArn!, 1, hops,
+                "SourceCredentialsFailed", null, null, isTransient: false,
+                $"SourceCredentials is not set and the AWS SDK's default credential chain found no credentials: {Validation.SafeText.Escape(ex.Message, 300)}", null);
+        }
+    }
 
     private static RefreshingSession CreateFirstHopSession(
         string key,

@@ -64,6 +64,13 @@ public class AssumeRoleHopOptions
     public string? SourceIdentity { get; set; }
 
     /// <summary>
+    /// Gets the trusted contexts sent for trusted identity propagation (<c>ProvidedContexts</c>; at most 5, each with a
+    /// provider ARN and a context assertion). An empty list sends none.
+    /// </summary>
+    /// <value>The default value is an empty list.</value>
+    public IList<AssumeRoleProvidedContext> ProvidedContexts { get; set; } = [];
+
+    /// <summary>
     /// Gets or sets the serial number or ARN of the MFA device (9–256 characters from <c>[\w+=/:,.@-]</c>). When set,
     /// <see cref="TokenCodeProvider"/> must be set too.
     /// </summary>

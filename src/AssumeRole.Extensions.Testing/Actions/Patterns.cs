@@ -1,10 +1,13 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace AssumeRole.Extensions.Testing.Actions;
 
 /// <summary>
-/// The STS model's patterns. <c>\w</c> in AWS's (Java) patterns is ASCII-only, hence ECMAScript matching; the text
-/// is what error messages quote.
+/// The STS model's patterns, matched as AWS (a Java service) matches them: <c>\w</c> and <c>\d</c> are ASCII (Java
+/// without <c>UNICODE_CHARACTER_CLASS</c>), so those patterns are written with explicit ASCII classes; the tag patterns'
+/// Unicode categories apply per code point (<see cref="Tag"/>), as Java's do. The text is what error messages quote.
 /// </summary>
 internal static partial class Patterns
 {
@@ -15,22 +18,77 @@ internal static partial class Patterns
     public const string SourceIdentityText = @"[\w+=,.@-]*";
     public const string TagKeyText = @"[\p{L}\p{Z}\p{N}_.:/=+\-@]+";
     public const string TagValueText = @"[\p{L}\p{Z}\p{N}_.:/=+\-@]*";
+    public const string ArnText = @"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+";
+    public const string PolicyText = @"[\u0009\u000A\u000D\u0020-\u00FF]+";
 
-    [GeneratedRegex(@"^[\w+=,.@-]*$", RegexOptions.ECMAScript)]
+    // \z, not $: .NET's $ also matches before a final newline, which Java's matches() does not.
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex SessionName();
 
-    [GeneratedRegex(@"^[\w+=,.@:\/-]*$", RegexOptions.ECMAScript)]
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@:/-]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex ExternalId();
 
-    [GeneratedRegex(@"^[\w+=/:,.@-]*$", RegexOptions.ECMAScript)]
+    [GeneratedRegex(@"^[A-Za-z0-9_+=/:,.@-]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex SerialNumber();
 
-    [GeneratedRegex(@"^[0-9]*$", RegexOptions.ECMAScript)]
+    [GeneratedRegex(@"^[0-9]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex TokenCode();
 
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$", RegexOptions.CultureInvariant)]
-    public static partial Regex TagKey();
+    /// <summary>
+    /// STS's <c>arnType</c> character set. Java reads <c>\u10000</c> as <c>\u1000</c> followed by <c>0</c>, so the last
+    /// range adds no supplementary characters; a surrogate half is in no range.
+    /// </summary>
+    [GeneratedRegex(@"^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD]+\z", RegexOptions.CultureInvariant)]
+    public static partial Regex Arn();
 
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$", RegexOptions.CultureInvariant)]
-    public static partial Regex TagValue();
+    [GeneratedRegex(@"^[\u0009\u000A\u000D\u0020-\u00FF]+\z", RegexOptions.CultureInvariant)]
+    public static partial Regex Policy();
+
+    /// <summary>The tag patterns, per code point: a letter, separator or number of any plane, or one of <c>_.:/=+-@</c>.</summary>
+    public static bool Tag(string value, bool allowEmpty)
+    {
+        if (value.Length == 0)
+        {
+            return allowEmpty;
+        }
+
+        foreach (var rune in EnumerateOrNull(value))
+        {
+            if (rune is not { } r)
+            {
+                return false;
+            }
+
+            var allowed = CharUnicodeInfo.GetUnicodeCategory(r.Value) switch
+            {
+                UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter
+                    or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                    or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
+                _ => "_.:/=+-@".Contains((char)r.Value, StringComparison.Ordinal) && r.IsBmp,
+            };
+            if (!allowed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The code points of <paramref name="value"/>; <see langword="null"/> for an unpaired surrogate.</summary>
+    private static IEnumerable<Rune?> EnumerateOrNull(string value)
+    {
+        for (var i = 0; i < value.Length;)
+        {
+            if (Rune.DecodeFromUtf16(value.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                yield return null;
+                yield break;
+            }
+
+            yield return rune;
+            i += used;
+        }
+    }
 }

@@ -17,6 +17,7 @@ internal static class SessionRequestValidator
     {
         errors.Required("roleArn", request.RoleArn);
         errors.Length("roleArn", request.RoleArn, 20, 2048);
+        errors.Pattern("roleArn", request.RoleArn, Patterns.Arn(), Patterns.ArnText);
         errors.Required("roleSessionName", request.RoleSessionName);
         errors.Length("roleSessionName", request.RoleSessionName, 2, 64);
         errors.Pattern("roleSessionName", request.RoleSessionName, Patterns.SessionName(), Patterns.SessionNameText);
@@ -28,9 +29,11 @@ internal static class SessionRequestValidator
         for (var i = 0; request.PolicyArns is not null && i < request.PolicyArns.Count; i++)
         {
             errors.Length(Member("policyArns", i, "arn"), request.PolicyArns[i], 20, 2048);
+            errors.Pattern(Member("policyArns", i, "arn"), request.PolicyArns[i], Patterns.Arn(), Patterns.ArnText);
         }
 
         errors.Length("policy", request.Policy, 1, StsDefaults.MaxPolicyLength);
+        errors.Pattern("policy", request.Policy, Patterns.Policy(), Patterns.PolicyText);
     }
 
     public static void ValidateDuration(ValidationErrors errors, SessionRequest request, int min, int max)
@@ -52,10 +55,10 @@ internal static class SessionRequestValidator
             var (key, value) = request.Tags[i];
             errors.Required(Member("tags", i, "key"), key);
             errors.Length(Member("tags", i, "key"), key, 1, StsDefaults.MaxTagKeyLength);
-            errors.Pattern(Member("tags", i, "key"), key, Patterns.TagKey(), Patterns.TagKeyText);
+            errors.Pattern(Member("tags", i, "key"), key, v => Patterns.Tag(v, allowEmpty: false), Patterns.TagKeyText);
             errors.Required(Member("tags", i, "value"), value);
             errors.Length(Member("tags", i, "value"), value, 0, StsDefaults.MaxTagValueLength);
-            errors.Pattern(Member("tags", i, "value"), value, Patterns.TagValue(), Patterns.TagValueText);
+            errors.Pattern(Member("tags", i, "value"), value, v => Patterns.Tag(v, allowEmpty: true), Patterns.TagValueText);
         }
 
         errors.Count("transitiveTagKeys", request.TransitiveTagKeys, 0, StsDefaults.MaxTags, key => key);
@@ -63,7 +66,7 @@ internal static class SessionRequestValidator
         {
             var field = string.Create(CultureInfo.InvariantCulture, $"transitiveTagKeys.{i + 1}.member");
             errors.Length(field, request.TransitiveTagKeys[i], 1, StsDefaults.MaxTagKeyLength);
-            errors.Pattern(field, request.TransitiveTagKeys[i], Patterns.TagKey(), Patterns.TagKeyText);
+            errors.Pattern(field, request.TransitiveTagKeys[i], v => Patterns.Tag(v, allowEmpty: false), Patterns.TagKeyText);
         }
     }
 
@@ -74,10 +77,12 @@ internal static class SessionRequestValidator
         ValidateMfa(errors, request);
         errors.Length("sourceIdentity", request.SourceIdentity, 2, 64);
         errors.Pattern("sourceIdentity", request.SourceIdentity, Patterns.SessionName(), Patterns.SourceIdentityText);
-        errors.Count("providedContexts", request.ProvidedContexts, 0, StsDefaults.MaxProvidedContexts, context => $"ProvidedContext(providerArn={context.ProviderArn})");
+        // Min 1: an empty list ("ProvidedContexts=") is refused, as the model's ProvidedContextsListType says.
+        errors.Count("providedContexts", request.ProvidedContexts, 1, StsDefaults.MaxProvidedContexts, context => $"ProvidedContext(providerArn={context.ProviderArn})");
         for (var i = 0; request.ProvidedContexts is not null && i < request.ProvidedContexts.Count; i++)
         {
             errors.Length(Member("providedContexts", i, "providerArn"), request.ProvidedContexts[i].ProviderArn, 20, 2048);
+            errors.Pattern(Member("providedContexts", i, "providerArn"), request.ProvidedContexts[i].ProviderArn, Patterns.Arn(), Patterns.ArnText);
             errors.Length(Member("providedContexts", i, "contextAssertion"), request.ProvidedContexts[i].ContextAssertion, 4, 2048);
         }
     }
@@ -102,6 +107,14 @@ internal static class SessionRequestValidator
         {
             throw StsErrors.Validation(
                 $"1 validation error detected: Value '{request.SourceIdentity}' at 'sourceIdentity' failed to satisfy constraint: Member must not start with 'aws:'");
+        }
+
+        foreach (var policyArn in request.PolicyArns ?? [])
+        {
+            if (!Iam.PolicyArn.IsValid(policyArn))
+            {
+                throw StsErrors.Validation($"{policyArn} is invalid");
+            }
         }
 
         var tagKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

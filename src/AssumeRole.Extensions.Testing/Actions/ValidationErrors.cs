@@ -48,6 +48,14 @@ internal sealed class ValidationErrors
         }
     }
 
+    public void Pattern(string field, string? value, Func<string, bool> matches, string patternText)
+    {
+        if (value is not null && !matches(value))
+        {
+            Add(field, value, $"satisfy regular expression pattern: {patternText}");
+        }
+    }
+
     public void Range(string field, int? value, int min, int max)
     {
         if (value is not { } number)

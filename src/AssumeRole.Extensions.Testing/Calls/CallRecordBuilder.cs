@@ -35,6 +35,8 @@ internal sealed class CallRecordBuilder
 
     public IReadOnlyList<string> PolicyArns { get; set; } = [];
 
+    public IReadOnlyList<string> ProvidedContextProviderArns { get; set; } = [];
+
     public string? Policy { get; set; }
 
     public string? SourceIdentity { get; set; }
@@ -58,6 +60,7 @@ internal sealed class CallRecordBuilder
         Tags = Tags,
         TransitiveTagKeys = TransitiveTagKeys,
         PolicyArns = PolicyArns,
+        ProvidedContextProviderArns = ProvidedContextProviderArns,
         Policy = Policy,
         SourceIdentity = SourceIdentity,
         IsChained = IsChained,

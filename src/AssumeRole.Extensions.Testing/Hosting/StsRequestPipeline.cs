@@ -150,6 +150,7 @@ internal sealed class StsRequestPipeline
         record.Tags = request.TagPairs;
         record.TransitiveTagKeys = request.TransitiveTagKeys ?? [];
         record.PolicyArns = request.PolicyArns?.OfType<string>().ToList() ?? [];
+        record.ProvidedContextProviderArns = request.ProvidedContexts?.Select(c => c.ProviderArn).OfType<string>().ToList() ?? [];
         record.Policy = request.Policy;
         record.SourceIdentity = request.SourceIdentity;
         if (AuthorizationHeader.TryParse(http.Headers.Authorization.ToString(), out var header, out _))

@@ -25,7 +25,8 @@ internal sealed partial record RoleArn(string Value, string Partition, string Ac
         return true;
     }
 
+    // Partitions are "aws" and "aws-…" (aws-cn, aws-us-gov, aws-iso-b, aws-eusc, …); the account is 12 ASCII digits.
     // Role names are 1-64 of [\w+=,.@-] (ASCII \w, as in AWS's Java patterns); paths are /segments/ of printable ASCII without spaces.
-    [GeneratedRegex(@"^arn:(?<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(?<account>[0-9]{12}):role/(?<path>(?:[\x21-\x7E]+/)?)(?<name>[A-Za-z0-9_+=,.@-]{1,64})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^arn:(?<partition>aws(?:-[a-z]+)*):iam::(?<account>[0-9]{12}):role/(?<path>(?:[\x21-\x7E]+/)?)(?<name>[A-Za-z0-9_+=,.@-]{1,64})\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

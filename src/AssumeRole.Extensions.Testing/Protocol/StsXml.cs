@@ -43,13 +43,43 @@ internal static class StsXml
             writer.WriteStartElement("Error");
             writer.WriteElementString("Type", error.Type);
             writer.WriteElementString("Code", error.Code);
-            writer.WriteElementString("Message", error.Message);
+            writer.WriteElementString("Message", XmlSafe(error.Message));
             writer.WriteEndElement();
             writer.WriteElementString("RequestId", requestId);
             writer.WriteEndElement();
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Messages echo request values, which may hold characters XML 1.0 cannot carry (NUL, most C0 controls, lone
+    /// surrogates, U+FFFE/U+FFFF): written raw they would make the whole response unreadable, so each becomes U+FFFD.
+    /// </summary>
+    internal static string XmlSafe(string text)
+    {
+        StringBuilder? sb = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+            {
+                sb?.Append(c).Append(text[i + 1]);
+                i++;
+                continue;
+            }
+
+            if (XmlConvert.IsXmlChar(c))
+            {
+                sb?.Append(c);
+                continue;
+            }
+
+            sb ??= new StringBuilder(text, 0, i, text.Length);
+            sb.Append('\uFFFD');
+        }
+
+        return sb?.ToString() ?? text;
     }
 
     /// <summary>ISO-8601 UTC without fractional seconds, the form STS uses for <c>Expiration</c>.</summary>

@@ -158,6 +158,7 @@ public static class AssumeRoleServiceCollectionExtensions
         AddInfrastructure(services);
         services.AddOptionsWithValidateOnStart<MultiTenantOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MultiTenantOptions>, MultiTenantOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MultiTenantOptions>, MultiTenantOptionsRules>());
         services.TryAddSingleton<TenantCredentialsFactory>();
         services.TryAddSingleton<IAssumeRoleCredentialsFactory>(static sp => sp.GetRequiredService<TenantCredentialsFactory>());
     }

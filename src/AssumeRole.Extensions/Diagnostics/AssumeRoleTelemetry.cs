@@ -77,7 +77,8 @@ internal sealed partial class AssumeRoleTelemetry
         {
             Log.ValidationFailed(
                 loggerFactory.CreateLogger<AssumeRoleCredentials>(),
-                registration ?? options?.RoleArn ?? "(no RoleArn)",
+                // Not the role ARN: the failures quote it already (once, escaped and cut), and it may be the bad value.
+                registration is null ? "(unnamed)" : SafeText.Quote(registration),
                 string.Join(" ", failures));
             AssumeRoleOptionsValidator.ThrowIfInvalid(options!, paramName);
         }

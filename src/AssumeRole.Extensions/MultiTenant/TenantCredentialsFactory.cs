@@ -30,6 +30,13 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
     public TenantCredentialsFactory(IOptions<MultiTenantOptions> options, AssumeRoleContext context, IServiceProvider services)
     {
         _options = options.Value;
+
+        // Also checked at host start (ValidateOnStart); here for a factory resolved without a host.
+        if (MultiTenantOptionsRules.Check(_options, registeredRoles: null) is { Count: > 0 } failures)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(MultiTenantOptions), failures);
+        }
+
         _timeProvider = context.TimeProvider;
         _logger = context.LoggerFactory.CreateLogger<TenantCredentialsFactory>();
         _gate = new StsRateGate(_options.StsCallsPerSecond, _options.QueueLimit, MultiTenantDefaults.RateWindow, _timeProvider);
@@ -54,11 +61,24 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
     public AWSCredentials GetCredentials(string roleArn, string? externalId = null, string? roleSessionName = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roleArn);
+
+        // Each argument is checked on its own, so the exception names the parameter that is wrong (tenant data, often).
+        ThrowIfInvalid(StsConstraints.RoleArn, roleArn, nameof(roleArn));
+        ThrowIfInvalid(StsConstraints.ExternalId, externalId, nameof(externalId));
+        ThrowIfInvalid(StsConstraints.RoleSessionName, roleSessionName, nameof(roleSessionName));
         var key = new TenantKey(roleArn, externalId, roleSessionName ?? _options.RoleSessionName);
 
         // Create (and so validate) now: a bad ARN or external ID fails here, at the caller, not at first use.
         Lease(key);
         return new TenantCredentials(this, key);
+    }
+
+    private static void ThrowIfInvalid(StringRule rule, string? value, string paramName)
+    {
+        if (rule.Check(value, paramName) is { } failure)
+        {
+            throw new ArgumentException(failure, paramName);
+        }
     }
 
     /// <summary>The tenant's provider, created if needed; marks it used.</summary>
@@ -158,7 +178,7 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
             SourceCredentials = _source.Value,
             MaxStsRetries = _options.MaxStsRetries,
         };
-        AssumeRoleOptionsValidator.ThrowIfInvalid(options, "roleArn");
+        AssumeRoleOptionsValidator.ThrowIfInvalid(options, "options");
         return new AssumeRoleCredentials(options, _context);
     }
 

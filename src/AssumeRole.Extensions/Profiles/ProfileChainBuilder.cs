@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
+using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Profiles;
 
@@ -20,7 +21,7 @@ internal static class ProfileChainBuilder
         getEnv ??= Environment.GetEnvironmentVariable;
         var name = NonEmpty(profileName) ?? NonEmpty(getEnv("AWS_PROFILE")) ?? NonEmpty(getEnv("AWS_DEFAULT_PROFILE")) ?? "default";
         var files = SharedConfigFiles.Load(getEnv);
-        var top = files.Profile(name) ?? throw Error(name, $"not found in '{files.ConfigPath}' or '{files.CredentialsPath}'.");
+        var top = files.Profile(name) ?? throw Error(name, $"not found in {SafeText.Quote(files.ConfigPath)} or {SafeText.Quote(files.CredentialsPath)}.");
 
         var options = new AssumeRoleOptions();
         var hops = new List<AssumeRoleHopOptions>(); // target first
@@ -42,6 +43,8 @@ internal static class ProfileChainBuilder
                     throw Error(current, "is a web identity profile with no role above it; name a profile whose source_profile is this one, or use WebIdentityOptions.");
                 }
 
+                Check(current, StsConstraints.RoleArn.Check(roleArn, "role_arn"));
+                Check(current, StsConstraints.RoleSessionName.Check(Get(profile, "role_session_name"), "role_session_name"));
                 options.WebIdentity = new WebIdentityOptions
                 {
                     RoleArn = roleArn,
@@ -76,7 +79,7 @@ internal static class ProfileChainBuilder
             }
 
             var source = files.Profile(sourceProfile)
-                ?? throw Error(current, $"names source_profile '{sourceProfile}', which does not exist.");
+                ?? throw Error(current, $"names source_profile {SafeText.Quote(sourceProfile)}, which does not exist.");
             if (visited.Contains(sourceProfile, StringComparer.Ordinal))
             {
                 // botocore allows a profile to be its own source only to pair its own keys with its role_arn.
@@ -123,6 +126,8 @@ internal static class ProfileChainBuilder
         // The CLI's STS client takes its region and endpoint from the profile named, with the environment first.
         options.Region = NonEmpty(getEnv("AWS_REGION")) ?? NonEmpty(getEnv("AWS_DEFAULT_REGION")) ?? Get(top, "region");
         options.ServiceUrl = NonEmpty(getEnv("AWS_ENDPOINT_URL_STS")) ?? NonEmpty(getEnv("AWS_ENDPOINT_URL")) ?? Get(top, "endpoint_url");
+        Check(name, StsConstraints.CheckRegion("region", options.Region));
+        Check(name, StsConstraints.CheckServiceUrl("endpoint_url", options.ServiceUrl));
         return options;
     }
 
@@ -133,17 +138,25 @@ internal static class ProfileChainBuilder
         {
             duration = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
                 ? d
-                : throw Error(name, $"has duration_seconds '{text}', which is not a whole number of seconds.");
+                : throw Error(name, $"has duration_seconds {SafeText.Quote(text)}, which is not a whole number of seconds.");
         }
 
         var mfa = Get(profile, "mfa_serial");
         if (mfa is not null && tokenCodeProvider is null)
         {
-            throw Error(name, $"has mfa_serial {mfa}, so a token code provider is required: pass one to AssumeRoleOptions.FromProfile.");
+            throw Error(name, $"has mfa_serial {SafeText.Quote(mfa)}, so a token code provider is required: pass one to AssumeRoleOptions.FromProfile.");
         }
 
         var sessionName = Get(profile, "role_session_name");
         var externalId = Get(profile, "external_id");
+
+        // Checked here, against STS's table, so the error names the profile and the key (the CLI would send them and
+        // fail at STS); the external ID is never shown.
+        Check(name, StsConstraints.RoleArn.Check(roleArn, "role_arn"));
+        Check(name, StsConstraints.RoleSessionName.Check(sessionName, "role_session_name"));
+        Check(name, StsConstraints.ExternalId.Check(externalId, "external_id"));
+        Check(name, StsConstraints.SerialNumber.Check(mfa, "mfa_serial"));
+        Check(name, StsConstraints.CheckRange("duration_seconds", duration, StsConstraints.MinDuration, StsConstraints.MaxDuration));
         return new AssumeRoleHopOptions
         {
             RoleArn = roleArn,
@@ -160,7 +173,7 @@ internal static class ProfileChainBuilder
     {
         if (credentialSource is not ("Environment" or "Ec2InstanceMetadata" or "EcsContainer"))
         {
-            throw Error(name, $"has credential_source '{credentialSource}'; expected Environment, Ec2InstanceMetadata or EcsContainer.");
+            throw Error(name, $"has credential_source {SafeText.Quote(credentialSource)}; expected Environment, Ec2InstanceMetadata or EcsContainer.");
         }
 
         try
@@ -189,7 +202,7 @@ internal static class ProfileChainBuilder
             return credentials;
         }
 
-        throw Error(sourceProfile, $"(the source_profile of '{referencedBy}') has no static keys, role_arn or other credentials the AWS SDK can resolve.");
+        throw Error(sourceProfile, $"(the source_profile of {SafeText.Quote(referencedBy)}) has no static keys, role_arn or other credentials the AWS SDK can resolve.");
     }
 
     private static AWSCredentials? StaticKeys(IReadOnlyDictionary<string, string> profile)
@@ -209,7 +222,15 @@ internal static class ProfileChainBuilder
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static string Path(List<string> visited) => string.Join(" → ", visited);
+    private static string Path(List<string> visited) => string.Join(" → ", visited.Select(SafeText.Quote));
 
-    private static ArgumentException Error(string profile, string message) => new($"AWS profile '{profile}' {message}", "profileName");
+    private static void Check(string profile, string? failure)
+    {
+        if (failure is not null)
+        {
+            throw Error(profile, "has " + failure);
+        }
+    }
+
+    private static ArgumentException Error(string profile, string message) => new($"AWS profile {SafeText.Quote(profile)} {message}", "profileName");
 }

@@ -31,6 +31,12 @@ internal sealed class SharedConfigFiles
 
     public IReadOnlyDictionary<string, string>? Profile(string name) => _profiles.TryGetValue(name, out var p) ? p : null;
 
+    /// <summary>
+    /// Reads one file as botocore does: <see cref="IniFile"/> for the syntax, then, in the config file, <c>[default]</c>
+    /// and <c>[profile NAME]</c> sections are profiles (the header split like a shell line: exactly two words, the
+    /// second is the name; a later section of the same name replaces an earlier one whole), and in the credentials
+    /// file every section is a profile, merged into the config file's key by key.
+    /// </summary>
     private void Read(string path, bool isConfigFile)
     {
         if (!File.Exists(path))
@@ -38,66 +44,114 @@ internal sealed class SharedConfigFiles
             return;
         }
 
-        Dictionary<string, string>? section = null;
-        foreach (var raw in File.ReadLines(path))
+        IniFile ini;
+        try
         {
-            var line = raw.TrimEnd();
-            var trimmed = line.TrimStart();
-            if (trimmed.Length == 0 || trimmed[0] is '#' or ';')
+            ini = IniFile.Read(path);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException(
+                $"The AWS {(isConfigFile ? "config" : "credentials")} file {Validation.SafeText.Quote(path)} cannot be parsed ({Validation.SafeText.Escape(ex.Message, 200)}); the AWS CLI refuses it too.",
+                "profileName");
+        }
+
+        foreach (var (header, values) in ini.Sections)
+        {
+            if (!isConfigFile)
             {
-                continue;
+                if (_profiles.TryGetValue(header, out var existing))
+                {
+                    foreach (var (key, value) in values)
+                    {
+                        existing[key] = value;
+                    }
+                }
+                else
+                {
+                    _profiles[header] = values;
+                }
+            }
+            else if (header.StartsWith("profile", StringComparison.Ordinal))
+            {
+                if (ShellWords(header) is [_, var name])
+                {
+                    _profiles[name] = values;
+                }
+            }
+            else if (header == "default")
+            {
+                _profiles[header] = values;
             }
 
-            if (trimmed[0] == '[' && trimmed.EndsWith(']'))
-            {
-                section = SectionFor(trimmed[1..^1].Trim(), isConfigFile);
-                continue;
-            }
-
-            // Indented lines are the sub-settings of a nested key (e.g. "s3 =" followed by "  max_concurrent_requests = 10").
-            if (section is null || line.Length > 0 && char.IsWhiteSpace(line[0]))
-            {
-                continue;
-            }
-
-            var eq = trimmed.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                continue;
-            }
-
-            section[trimmed[..eq].Trim().ToLowerInvariant()] = trimmed[(eq + 1)..].Trim();
+            // sso-session, services and any other section are not profiles.
         }
     }
 
-    private Dictionary<string, string>? SectionFor(string header, bool isConfigFile)
+    /// <summary>Python's <c>shlex.split</c> (POSIX rules: quotes and backslashes); <see langword="null"/> where it raises.</summary>
+    internal static List<string>? ShellWords(string text)
     {
-        string name;
-        if (!isConfigFile)
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        var inWord = false;
+        for (var i = 0; i < text.Length; i++)
         {
-            name = header;
-        }
-        else if (header == "default")
-        {
-            name = header;
-        }
-        else if (header.StartsWith("profile ", StringComparison.Ordinal))
-        {
-            name = header["profile ".Length..].Trim();
-        }
-        else
-        {
-            // sso-session, services and unprefixed sections are not profiles in the config file.
-            return null;
+            var c = text[i];
+            if (c is ' ' or '\t' or '\r' or '\n')
+            {
+                if (inWord)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                }
+
+                continue;
+            }
+
+            inWord = true;
+            if (c == '\\')
+            {
+                if (++i >= text.Length)
+                {
+                    return null;
+                }
+
+                word.Append(text[i]);
+            }
+            else if (c is '\'' or '"')
+            {
+                var end = i + 1;
+                while (end < text.Length && text[end] != c)
+                {
+                    if (c == '"' && text[end] == '\\' && end + 1 < text.Length && text[end + 1] is '\\' or '"')
+                    {
+                        end++;
+                    }
+
+                    word.Append(text[end]);
+                    end++;
+                }
+
+                if (end >= text.Length)
+                {
+                    return null;
+                }
+
+                i = end;
+            }
+            else
+            {
+                word.Append(c);
+            }
         }
 
-        if (!_profiles.TryGetValue(name, out var values))
+        if (inWord)
         {
-            values = new Dictionary<string, string>(StringComparer.Ordinal);
-            _profiles[name] = values;
+            words.Add(word.ToString());
         }
 
-        return values;
+        return words;
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -26,6 +26,9 @@ internal sealed partial class HopSpec
         Tags = hop.Tags is { Count: > 0 } tags ? [.. tags.OrderBy(t => t.Key, StringComparer.OrdinalIgnoreCase)] : [];
         TransitiveTagKeys = hop.TransitiveTagKeys is { Count: > 0 } keys ? [.. keys] : [];
         SourceIdentity = hop.SourceIdentity;
+        ProvidedContexts = hop.ProvidedContexts is { Count: > 0 } contexts
+            ? [.. contexts.Select(c => KeyValuePair.Create(c.ProviderArn!, c.ContextAssertion!))]
+            : [];
         MfaSerialNumber = hop.MfaSerialNumber;
         TokenCodeProvider = hop.TokenCodeProvider;
         Endpoint = StsEndpoint.For(hop, registration);
@@ -53,6 +56,9 @@ internal sealed partial class HopSpec
     public string[] TransitiveTagKeys { get; }
 
     public string? SourceIdentity { get; }
+
+    /// <summary>Trusted contexts: provider ARN and assertion (a credential: hashed into the key, never shown).</summary>
+    public KeyValuePair<string, string>[] ProvidedContexts { get; }
 
     public string? MfaSerialNumber { get; }
 
@@ -102,13 +108,20 @@ internal sealed partial class HopSpec
         }
 
         Field("si", SourceIdentity);
+        foreach (var (provider, assertion) in ProvidedContexts)
+        {
+            Field("pcp", provider);
+            Field("pca", assertion);
+        }
+
         Field("mfa", MfaSerialNumber);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
     public override string ToString() => $"hop {Hop}/{Count} {RoleArn} as {RoleSessionName}";
 
-    [GeneratedRegex(@"[^\w+=,.@-]", RegexOptions.CultureInvariant)]
+    // ASCII, as STS's [\w+=,.@-] is (Java's \w): a machine or assembly name with "ü" must not reach STS.
+    [GeneratedRegex(@"[^A-Za-z0-9_+=,.@-]", RegexOptions.CultureInvariant)]
     private static partial Regex DisallowedSessionNameChars();
 
     /// <summary>Entry assembly name and machine name, e.g. <c>OrderService@web-01</c>, sanitized to STS's pattern.</summary>

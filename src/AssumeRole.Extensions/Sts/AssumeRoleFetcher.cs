@@ -84,7 +84,15 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                     static async (state, ct) =>
                     {
                         var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
-                        return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                        try
+                        {
+                            return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
+                        }
+                        catch (StsCallException ex)
+                        {
+                            // Here the request, and so every secret it carried (the MFA code included), is known.
+                            throw StsMessage.Redact(ex, state.Self.SecretsOf(request));
+                        }
                     },
                     (Self: this, Duration: duration),
                     cancellationToken).ConfigureAwait(false);
@@ -164,6 +172,11 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
             request.TransitiveTagKeys = [.. _hop.TransitiveTagKeys];
         }
 
+        if (_hop.ProvidedContexts.Length > 0)
+        {
+            request.ProvidedContexts = [.. _hop.ProvidedContexts.Select(c => new ProvidedContext { ProviderArn = c.Key, ContextAssertion = c.Value })];
+        }
+
         if (_hop.MfaSerialNumber is { } serial)
         {
             request.SerialNumber = serial;
@@ -175,18 +188,23 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     private AssumeRoleException Translate(StsCallException ex)
     {
-        var detail = Redact(ex.Message) + MfaHint(ex);
+        // The message was redacted where the request was known; escape and cut it for logs, and add what to check.
+        var detail = StsMessage.Sanitize(ex.Message, SecretsOf(null)) + AccessDeniedHint(ex);
 
-        // Keep the SDK exception as the cause only when nothing in it could carry a secret we sent.
-        var inner = ex.InnerException is { } cause && string.Equals(Redact(ex.Message), ex.Message, StringComparison.Ordinal) ? cause : null;
+        // Keep the SDK exception as the cause only when its text needed no change at all.
+        var inner = ex.InnerException is { } cause && string.Equals(StsMessage.Sanitize(ex.Message, SecretsOf(null)), ex.Message, StringComparison.Ordinal) ? cause : null;
         return new AssumeRoleException(_hop.RoleArn, _hop.Hop, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient, detail, inner);
     }
 
+    /// <summary>What a request carries that STS must never echo into our messages.</summary>
+    private string?[] SecretsOf(AssumeRoleRequest? request) =>
+        [_hop.ExternalId, request?.TokenCode, .. _hop.ProvidedContexts.Select(c => c.Value)];
+
     /// <summary>
-    /// STS answers a missing or wrong MFA code with a plain AccessDenied; say what to check, since the trust policy's
-    /// <c>aws:MultiFactorAuthPresent</c> condition is not visible to the caller.
+    /// STS answers every trust-policy mismatch with the same AccessDenied. Say what this hop does and does not send,
+    /// since the trust policy's conditions are not visible to the caller: a fact to compare, not a guess.
     /// </summary>
-    private string MfaHint(StsCallException ex)
+    private string AccessDeniedHint(StsCallException ex)
     {
         if (ex.ErrorCode is not "AccessDenied")
         {
@@ -198,19 +216,54 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
             return $" The MFA code for device {_hop.MfaSerialNumber} was rejected: codes are single-use and valid for about 30 seconds.";
         }
 
-        return _hop.MfaSerialNumber is null
-            ? " If the role's trust policy requires MFA (aws:MultiFactorAuthPresent), set MfaSerialNumber and TokenCodeProvider for this hop."
-            : string.Empty;
-    }
-
-    /// <summary>STS echoes invalid values in ValidationError messages: never let the external ID through.</summary>
-    private string Redact(string message)
-    {
-        if (_hop.ExternalId is { Length: > 0 } ext && message.Contains(ext, StringComparison.Ordinal))
+        var notSent = new List<string>(4);
+        if (_hop.ExternalId is null)
         {
-            return message.Replace(ext, "***", StringComparison.Ordinal);
+            notSent.Add("an external ID (sts:ExternalId; set ExternalId)");
         }
 
-        return message;
+        if (_hop.MfaSerialNumber is null)
+        {
+            notSent.Add("MFA (aws:MultiFactorAuthPresent; set MfaSerialNumber and TokenCodeProvider)");
+        }
+
+        if (_hop.SourceIdentity is null)
+        {
+            notSent.Add("a source identity (sts:SourceIdentity; set SourceIdentity)");
+        }
+
+        if (_hop.Tags.Length == 0)
+        {
+            notSent.Add("session tags (aws:RequestTag; set Tags)");
+        }
+
+        var sent = new List<string>(3);
+        if (_hop.ExternalId is not null)
+        {
+            sent.Add("an external ID (it must equal the trust policy's sts:ExternalId)");
+        }
+
+        if (_hop.Tags.Length > 0)
+        {
+            sent.Add("session tags (the trust policy must allow sts:TagSession)");
+        }
+
+        if (_hop.SourceIdentity is not null)
+        {
+            sent.Add("a source identity (the trust policy must allow sts:SetSourceIdentity)");
+        }
+
+        var hint = " Check that the role's trust policy allows the caller.";
+        if (notSent.Count > 0)
+        {
+            hint += " This hop does not send " + string.Join(", ", notSent) + ".";
+        }
+
+        if (sent.Count > 0)
+        {
+            hint += " It sends " + string.Join(", ", sent) + ".";
+        }
+
+        return hint;
     }
 }

@@ -1,13 +1,10 @@
-using System.Text.RegularExpressions;
+using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Sts;
 
 /// <summary>Asks the user's callback for an MFA code and checks its shape before STS sees it (the code is never echoed).</summary>
-internal static partial class MfaCode
+internal static class MfaCode
 {
-    [GeneratedRegex(@"^\d{6}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SixDigits();
-
     public static async ValueTask<string> GetAsync(
         Func<CancellationToken, ValueTask<string>>? provider, string serial, string roleArn, int hop, int hopCount, CancellationToken cancellationToken)
     {
@@ -17,11 +14,23 @@ internal static partial class MfaCode
                 $"MFA device {serial} is configured but no TokenCodeProvider is set: STS needs a fresh six-digit code for this call.", null);
         }
 
-        var code = (await provider(cancellationToken).ConfigureAwait(false))?.Trim();
-        if (code is null || !SixDigits().IsMatch(code))
+        string? code;
+        try
+        {
+            code = (await provider(cancellationToken).ConfigureAwait(false))?.Trim();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only the type: the callback's message may quote what the user typed.
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
+                $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
+        }
+
+        // Six ASCII digits: STS's pattern is [\d]* in Java, where \d is [0-9] (not Arabic-Indic or fullwidth digits).
+        if (code is null || !StsConstraints.TokenCode.IsValid(code))
         {
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeInvalid", null, null, isTransient: false,
-                $"The TokenCodeProvider for MFA device {serial} returned something other than six digits (value not shown).", null);
+                $"TokenCodeProvider for MFA device {serial} returned something other than six digits (value not shown).", null);
         }
 
         return code;

@@ -35,9 +35,20 @@ internal sealed class SdkStsGateway : IStsGateway
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(endpoint.Region);
         }
 
-        _client = new AmazonSecurityTokenServiceClient(sourceCredentials, config);
+        _client = new AmazonSecurityTokenServiceClient(Guard(sourceCredentials), config);
         _client.AfterResponseEvent += OnAfterResponse;
     }
+
+    /// <summary>
+    /// The source as the SDK client sees it: wrapped so that its failures name the setting. Anonymous credentials stay
+    /// as they are (the SDK checks their type to skip signing).
+    /// </summary>
+    private static AWSCredentials Guard(AWSCredentials source) => source switch
+    {
+        AnonymousAWSCredentials => source,
+        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session"),
+        _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
+    };
 
     public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)
     {
@@ -125,13 +136,14 @@ internal sealed class SdkStsGateway : IStsGateway
         }
     }
 
-    private static AssumeRoleException? SourceFailureIn(Exception ex)
+    private static Exception? SourceFailureIn(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is AssumeRoleException source)
+            // A hop of ours, or the guard around the source credentials (SourceCredentialsFailed).
+            if (e is AssumeRoleException or StsCallException)
             {
-                return source;
+                return e;
             }
         }
 

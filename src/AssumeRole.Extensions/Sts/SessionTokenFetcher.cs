@@ -51,7 +51,14 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
                         request.TokenCode = await MfaCode.GetAsync(self._hop.TokenCodeProvider, serial, self.RoleArn, 1, self._hop.Count, ct).ConfigureAwait(false);
                     }
 
-                    return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                    try
+                    {
+                        return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);
+                    }
+                    catch (StsCallException ex)
+                    {
+                        throw StsMessage.Redact(ex, request.TokenCode);
+                    }
                 },
                 this,
                 cancellationToken).ConfigureAwait(false);
@@ -62,7 +69,7 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
                 ? $" Check the MFA device {_hop.MfaSerialNumber} and that the code was fresh (codes are single-use)."
                 : string.Empty;
             throw new AssumeRoleException(RoleArn, 1, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient,
-                "GetSessionToken: " + ex.Message + hint, null);
+                "GetSessionToken: " + StsMessage.Sanitize(ex.Message) + hint, null);
         }
         catch (TimeoutRejectedException ex)
         {

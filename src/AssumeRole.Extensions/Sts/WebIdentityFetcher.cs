@@ -15,6 +15,9 @@ namespace AssumeRole.Extensions.Sts;
 /// </summary>
 internal sealed class WebIdentityFetcher : ISessionFetcher
 {
+    /// <summary>How much of the token file is read: STS's limit plus room for surrounding whitespace.</summary>
+    internal const int MaxTokenFileCharacters = StsConstraints.MaxWebIdentityTokenLength + 1024;
+
     private readonly FirstHopSpec _hop;
     private readonly IStsGateway _gateway;
     private readonly bool _ownsGateway;
@@ -60,7 +63,14 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
                             DurationSeconds = state.Duration,
                             Policy = state.Self._hop.Policy,
                         };
-                        return await state.Self._gateway.AssumeRoleWithWebIdentityAsync(request, ct).ConfigureAwait(false);
+                        try
+                        {
+                            return await state.Self._gateway.AssumeRoleWithWebIdentityAsync(request, ct).ConfigureAwait(false);
+                        }
+                        catch (StsCallException ex)
+                        {
+                            throw StsMessage.Redact(ex, token);
+                        }
                     },
                     (Self: this, Duration: duration),
                     cancellationToken).ConfigureAwait(false);
@@ -76,7 +86,7 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
                 // The message is STS's own; it does not echo the token. The SDK exception is not kept: its request
                 // object carries the token.
                 throw new AssumeRoleException(RoleArn, 1, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient,
-                    "AssumeRoleWithWebIdentity: " + ex.Message, null);
+                    "AssumeRoleWithWebIdentity: " + StsMessage.Sanitize(ex.Message), null);
             }
             catch (TimeoutRejectedException ex)
             {
@@ -96,24 +106,52 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
 
     public override string ToString() => $"WebIdentityFetcher {{ {_hop} }}";
 
+    /// <summary>
+    /// Reads the token, at most <see cref="MaxTokenFileCharacters"/> characters: STS takes at most 20,000, and a huge or
+    /// endless file (a device, a mistake) must not be read whole into memory on every refresh.
+    /// </summary>
     private async ValueTask<string> ReadTokenAsync(CancellationToken cancellationToken)
     {
+        var setting = $"WebIdentity.WebIdentityTokenFile {SafeText.Quote(_hop.TokenFile)}";
         string token;
+        bool more;
         try
         {
-            token = (await File.ReadAllTextAsync(_hop.TokenFile!, cancellationToken).ConfigureAwait(false)).Trim();
+            using var reader = new StreamReader(_hop.TokenFile!, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous });
+            var buffer = new char[MaxTokenFileCharacters + 1];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            more = read > MaxTokenFileCharacters;
+            token = new string(buffer, 0, Math.Min(read, MaxTokenFileCharacters)).Trim();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Transient: the issuer may be replacing the file right now; the engine's backoff tries again.
+            // Transient: the issuer may be replacing the file right now; the engine's backoff tries again. Only the
+            // exception type: the path is already named, and IO messages can quote anything.
             throw new AssumeRoleException(RoleArn, 1, _hop.Count, "WebIdentityTokenFileUnreadable", null, null, isTransient: true,
-                $"The web identity token file '{_hop.TokenFile}' could not be read: {ex.Message}", null);
+                $"{setting} could not be read ({ex.GetType().Name}).", null);
         }
 
-        if (token.Length < 4)
+        if (more || token.Length > StsConstraints.MaxWebIdentityTokenLength)
+        {
+            throw new AssumeRoleException(RoleArn, 1, _hop.Count, "WebIdentityTokenTooLarge", null, null, isTransient: false,
+                $"{setting} holds more than {StsConstraints.MaxWebIdentityTokenLength} characters, the most STS accepts; it was not sent.", null);
+        }
+
+        if (token.Length < StsConstraints.WebIdentityToken.Min)
         {
             throw new AssumeRoleException(RoleArn, 1, _hop.Count, "WebIdentityTokenFileEmpty", null, null, isTransient: true,
-                $"The web identity token file '{_hop.TokenFile}' holds no token.", null);
+                $"{setting} holds no token.", null);
         }
 
         return token;

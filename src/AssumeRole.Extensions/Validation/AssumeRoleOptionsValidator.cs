@@ -1,40 +1,25 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace AssumeRole.Extensions.Validation;
 
 /// <summary>
-/// Checks options against the limits STS enforces (see the AssumeRole API reference), so that a bad value fails
-/// before any STS call with a message naming the field and the rule. Secret values (the external ID) are never echoed.
+/// Checks options against STS's input table (<see cref="StsConstraints"/>) and the engine's own rules, so that a bad
+/// value fails before any STS call with a message naming the field and the rule. A user value appears in a message at
+/// most once, quoted, escaped and cut (<see cref="SafeText"/>); secrets (external ID, context assertions) never do.
 /// </summary>
-internal static partial class AssumeRoleOptionsValidator
+internal static class AssumeRoleOptionsValidator
 {
-    internal const int MinDuration = 900;
-    internal const int MaxDuration = 43200;
-    internal const int ChainedMaxDuration = 3600;
-    internal const int MaxSessionTokenDuration = 129600;
-
-    [GeneratedRegex(@"^arn:[\w+=,.@-]+:iam::\d{12}:role/([\w+=,.@/-]+/)?[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex RoleArnPattern();
-
-    [GeneratedRegex(@"^[\w+=,.@-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SessionNamePattern();
-
-    [GeneratedRegex(@"^[\w+=,.@:/-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex ExternalIdPattern();
-
-    [GeneratedRegex(@"^[\w+=/:,.@-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SerialNumberPattern();
-
-    [GeneratedRegex(@"^arn:[\w+=,.@-]+:iam::(\d{12}|aws):policy/.+$", RegexOptions.CultureInvariant)]
-    private static partial Regex PolicyArnPattern();
+    internal const int MinDuration = StsConstraints.MinDuration;
+    internal const int MaxDuration = StsConstraints.MaxDuration;
+    internal const int ChainedMaxDuration = StsConstraints.ChainedMaxDuration;
+    internal const int MaxSessionTokenDuration = StsConstraints.MaxSessionTokenDuration;
 
     /// <summary>Validates the whole registration: the target role, every hop of the chain and the engine settings.</summary>
     public static List<string> Validate(AssumeRoleOptions options, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        var prefix = string.IsNullOrEmpty(name) ? string.Empty : $"Role '{name}': ";
+        var prefix = string.IsNullOrEmpty(name) ? string.Empty : $"Role {SafeText.Quote(name)}: ";
 
         var hops = options.Chain ?? [];
         for (var i = 0; i < hops.Count; i++)
@@ -108,125 +93,138 @@ internal static partial class AssumeRoleOptionsValidator
         }
     }
 
-    private static void ValidateHop(AssumeRoleHopOptions hop, string p, List<string> failures)
+    /// <summary>The checks of one AssumeRole hop's parameters, each failure prefixed with <paramref name="p"/>.</summary>
+    internal static void ValidateHop(AssumeRoleHopOptions hop, string p, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(hop.RoleArn))
         {
             failures.Add($"{p}RoleArn is required.");
         }
-        else if (hop.RoleArn.Length is < 20 or > 2048 || !RoleArnPattern().IsMatch(hop.RoleArn))
+        else
         {
-            failures.Add($"{p}RoleArn '{hop.RoleArn}' is not a role ARN: expected arn:PARTITION:iam::ACCOUNT:role/[path/]NAME (20–2048 characters).");
+            Add(failures, p, StsConstraints.RoleArn.Check(hop.RoleArn));
         }
 
-        if (hop.RoleSessionName is { } sn && (sn.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(sn)))
-        {
-            failures.Add($"{p}RoleSessionName '{sn}' must be 2–64 characters from [\\w+=,.@-].");
-        }
-
-        if (hop.ExternalId is { } ext && (ext.Length is < 2 or > 1224 || !ExternalIdPattern().IsMatch(ext)))
-        {
-            // The value is a secret: describe it, never echo it.
-            failures.Add($"{p}ExternalId must be 2–1224 characters from [\\w+=,.@:/-] (got {ext.Length} characters; value not shown).");
-        }
-
-        if (hop.DurationSeconds is { } d && d is < MinDuration or > MaxDuration)
-        {
-            failures.Add($"{p}DurationSeconds must be between {MinDuration} and {MaxDuration}; got {d.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (hop.Policy is { } policy)
-        {
-            if (policy.Length > 2048)
-            {
-                failures.Add($"{p}Policy must be at most 2048 characters; got {policy.Length}.");
-            }
-            else if (policy.Length == 0)
-            {
-                failures.Add($"{p}Policy must not be empty; leave it null to send none.");
-            }
-        }
+        Add(failures, p, StsConstraints.RoleSessionName.Check(hop.RoleSessionName));
+        Add(failures, p, StsConstraints.ExternalId.Check(hop.ExternalId));
+        Add(failures, p, StsConstraints.CheckRange("DurationSeconds", hop.DurationSeconds, MinDuration, MaxDuration));
+        Add(failures, p, StsConstraints.Policy.Check(hop.Policy));
 
         var policyArns = hop.PolicyArns ?? [];
-        if (policyArns.Count > 10)
+        if (policyArns.Count > StsConstraints.MaxPolicyArns)
         {
-            failures.Add($"{p}PolicyArns may hold at most 10 ARNs; got {policyArns.Count}.");
+            failures.Add($"{p}PolicyArns may hold at most {StsConstraints.MaxPolicyArns} ARNs; got {policyArns.Count}.");
         }
 
-        foreach (var arn in policyArns)
+        for (var i = 0; i < policyArns.Count; i++)
         {
-            if (string.IsNullOrEmpty(arn) || arn.Length is < 20 or > 2048 || !PolicyArnPattern().IsMatch(arn))
-            {
-                failures.Add($"{p}PolicyArns entry '{arn}' is not a policy ARN (arn:PARTITION:iam::ACCOUNT:policy/NAME, 20–2048 characters).");
-            }
+            Add(failures, p, policyArns[i] is null ? $"PolicyArns[{i}] is null." : StsConstraints.PolicyArn.Check(policyArns[i], $"PolicyArns[{i}]"));
         }
 
         ValidateTags(hop, p, failures);
-
-        // The pattern has no ':', which also enforces STS's rule that a source identity cannot start with "aws:".
-        if (hop.SourceIdentity is { } si && (si.Length is < 2 or > 64 || !SessionNamePattern().IsMatch(si)))
-        {
-            failures.Add($"{p}SourceIdentity '{si}' must be 2–64 characters from [\\w+=,.@-] (so it cannot start with 'aws:').");
-        }
+        Add(failures, p, StsConstraints.SourceIdentity.Check(hop.SourceIdentity));
+        ValidateProvidedContexts(hop, p, failures);
 
         if (hop.MfaSerialNumber is { } serial)
         {
-            if (serial.Length is < 9 or > 256 || !SerialNumberPattern().IsMatch(serial))
-            {
-                failures.Add($"{p}MfaSerialNumber '{serial}' must be 9–256 characters from [\\w+=/:,.@-].");
-            }
-
+            Add(failures, p, StsConstraints.SerialNumber.Check(serial));
             if (hop.TokenCodeProvider is null)
             {
                 failures.Add($"{p}MfaSerialNumber is set, so TokenCodeProvider is required: STS needs a fresh MFA code for every call.");
             }
         }
 
-        if (hop.ServiceUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-        {
-            failures.Add($"{p}ServiceUrl '{url}' is not an absolute URI.");
-        }
+        Add(failures, p, StsConstraints.CheckRegion("Region", hop.Region));
+        Add(failures, p, StsConstraints.CheckServiceUrl("ServiceUrl", hop.ServiceUrl));
     }
 
     private static void ValidateTags(AssumeRoleHopOptions hop, string p, List<string> failures)
     {
         var tags = hop.Tags ?? new Dictionary<string, string>();
-        if (tags.Count > 50)
+        if (tags.Count > StsConstraints.MaxTags)
         {
-            failures.Add($"{p}Tags may hold at most 50 tags; got {tags.Count}.");
+            failures.Add($"{p}Tags may hold at most {StsConstraints.MaxTags} tags; got {tags.Count}.");
         }
 
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in tags)
         {
-            if (key.Length is < 1 or > 128)
+            if (StsConstraints.TagKey.Check(key) is { } keyFailure)
             {
-                failures.Add($"{p}Tags key '{key}' must be 1–128 characters.");
+                failures.Add(p + keyFailure);
+                continue;
             }
 
-            if ((value ?? string.Empty).Length > 256)
+            if (value is null)
             {
-                failures.Add($"{p}Tags['{key}'] value must be at most 256 characters; got {value!.Length}.");
+                // Configuration binding and IDictionary allow it; STS requires a value (it may be empty).
+                failures.Add($"{p}Tags[{SafeText.Quote(key)}] value is null; STS requires a value (the empty string is allowed).");
+            }
+            else
+            {
+                Add(failures, p, StsConstraints.TagValue.Check(value, $"Tags[{SafeText.Quote(key)}] value"));
             }
 
             if (!seen.Add(key))
             {
-                failures.Add($"{p}Tags key '{key}' appears twice; STS compares tag keys case-insensitively.");
+                failures.Add($"{p}Tags key {SafeText.Quote(key)} appears twice; STS compares tag keys case-insensitively.");
             }
         }
 
         var transitive = hop.TransitiveTagKeys ?? [];
-        if (transitive.Count > 50)
+        if (transitive.Count > StsConstraints.MaxTransitiveTagKeys)
         {
-            failures.Add($"{p}TransitiveTagKeys may hold at most 50 keys; got {transitive.Count}.");
+            failures.Add($"{p}TransitiveTagKeys may hold at most {StsConstraints.MaxTransitiveTagKeys} keys; got {transitive.Count}.");
         }
 
-        foreach (var key in transitive)
+        for (var i = 0; i < transitive.Count; i++)
         {
-            if (!seen.Contains(key ?? string.Empty))
+            var key = transitive[i];
+            if (key is null)
             {
-                failures.Add($"{p}TransitiveTagKeys entry '{key}' must also be a key of Tags.");
+                failures.Add($"{p}TransitiveTagKeys[{i}] is null.");
             }
+            else if (StsConstraints.TransitiveTagKey.Check(key, $"TransitiveTagKeys[{i}]") is { } failure)
+            {
+                failures.Add(p + failure);
+            }
+            else if (!seen.Contains(key))
+            {
+                failures.Add($"{p}TransitiveTagKeys[{i}] {SafeText.Quote(key)} must also be a key of Tags.");
+            }
+        }
+    }
+
+    private static void ValidateProvidedContexts(AssumeRoleHopOptions hop, string p, List<string> failures)
+    {
+        var contexts = hop.ProvidedContexts ?? [];
+        if (contexts.Count > StsConstraints.MaxProvidedContexts)
+        {
+            failures.Add($"{p}ProvidedContexts may hold at most {StsConstraints.MaxProvidedContexts} contexts; got {contexts.Count}.");
+        }
+
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            var field = $"ProvidedContexts[{i}]";
+            if (contexts[i] is not { } context)
+            {
+                failures.Add($"{p}{field} is null.");
+                continue;
+            }
+
+            // STS's model marks both members optional, but a context without either means nothing to STS.
+            if (context.ProviderArn is null)
+            {
+                failures.Add($"{p}{field}.ProviderArn is required.");
+            }
+
+            if (context.ContextAssertion is null)
+            {
+                failures.Add($"{p}{field}.ContextAssertion is required.");
+            }
+
+            Add(failures, p, StsConstraints.ProviderArn.Check(context.ProviderArn, field + ".ProviderArn"));
+            Add(failures, p, StsConstraints.ContextAssertion.Check(context.ContextAssertion, field + ".ContextAssertion"));
         }
     }
 
@@ -246,7 +244,7 @@ internal static partial class AssumeRoleOptionsValidator
             }
             else if (!string.Equals(first, si, StringComparison.Ordinal))
             {
-                failures.Add($"{p}SourceIdentity '{si}' differs from '{first}' set earlier in the chain; STS does not allow a source identity to change along a chain.");
+                failures.Add($"{p}SourceIdentity {SafeText.Quote(si)} differs from {SafeText.Quote(first)} set earlier in the chain; STS does not allow a source identity to change along a chain.");
                 return;
             }
         }
@@ -267,35 +265,36 @@ internal static partial class AssumeRoleOptionsValidator
             }
 
             var (roleArn, tokenFile, sessionName) = Refresh.FirstHopSpec.ResolveWebIdentity(wi);
+            var wp = $"{p}WebIdentity.";
             if (roleArn is null)
             {
-                failures.Add($"{p}WebIdentity.RoleArn is not set and the AWS_ROLE_ARN environment variable is empty.");
+                failures.Add($"{wp}RoleArn is not set and the AWS_ROLE_ARN environment variable is empty.");
             }
             else
             {
-                ValidateHop(new AssumeRoleHopOptions { RoleArn = roleArn, RoleSessionName = sessionName, DurationSeconds = wi.DurationSeconds, Policy = wi.Policy }, $"{p}WebIdentity.", failures);
+                Add(failures, wp, StsConstraints.RoleArn.Check(roleArn));
             }
+
+            Add(failures, wp, StsConstraints.RoleSessionName.Check(sessionName));
+            Add(failures, wp, StsConstraints.CheckRange("DurationSeconds", wi.DurationSeconds, MinDuration, MaxDuration));
+            Add(failures, wp, StsConstraints.Policy.Check(wi.Policy));
 
             if (tokenFile is null)
             {
-                failures.Add($"{p}WebIdentity.WebIdentityTokenFile is not set and the AWS_WEB_IDENTITY_TOKEN_FILE environment variable is empty.");
+                failures.Add($"{wp}WebIdentityTokenFile is not set and the AWS_WEB_IDENTITY_TOKEN_FILE environment variable is empty.");
+            }
+            else if (tokenFile.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            {
+                failures.Add($"{wp}WebIdentityTokenFile {SafeText.Quote(tokenFile)} is not a valid path.");
             }
         }
 
         if (options.SessionToken is { } st)
         {
-            if (st.DurationSeconds is { } d && d is < MinDuration or > MaxSessionTokenDuration)
-            {
-                failures.Add($"{p}SessionToken.DurationSeconds must be between {MinDuration} and {MaxSessionTokenDuration}; got {d.ToString(CultureInfo.InvariantCulture)}.");
-            }
-
+            Add(failures, p, StsConstraints.CheckRange("SessionToken.DurationSeconds", st.DurationSeconds, MinDuration, MaxSessionTokenDuration));
             if (st.MfaSerialNumber is { } serial)
             {
-                if (serial.Length is < 9 or > 256 || !SerialNumberPattern().IsMatch(serial))
-                {
-                    failures.Add($"{p}SessionToken.MfaSerialNumber '{serial}' must be 9–256 characters from [\\w+=/:,.@-].");
-                }
-
+                Add(failures, p, StsConstraints.SerialNumber.Check(serial, "SessionToken.MfaSerialNumber"));
                 if (st.TokenCodeProvider is null)
                 {
                     failures.Add($"{p}SessionToken.MfaSerialNumber is set, so SessionToken.TokenCodeProvider is required: GetSessionToken needs a fresh MFA code.");
@@ -325,8 +324,16 @@ internal static partial class AssumeRoleOptionsValidator
             var lifetime = TimeSpan.FromSeconds(chained ? Math.Min(requested, ChainedMaxDuration) : requested);
             if (advisory >= lifetime)
             {
-                failures.Add($"{p}AdvisoryRefreshWindow ({advisory}) must be shorter than the session lifetime ({lifetime}).");
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{p}AdvisoryRefreshWindow ({advisory}) must be shorter than the session lifetime ({lifetime})."));
             }
+        }
+    }
+
+    private static void Add(List<string> failures, string prefix, string? failure)
+    {
+        if (failure is not null)
+        {
+            failures.Add(prefix + failure);
         }
     }
 }

@@ -161,7 +161,7 @@ public sealed class ChainingEmulatorTests : IAsyncLifetime
         var cycle = Assert.Throws<ArgumentException>(() => ProfileChainBuilder.Build("a", null, files.Env));
         var depth = Assert.Throws<ArgumentException>(() => ProfileChainBuilder.Build("d11", null, files.Env));
 
-        Assert.Contains("cycle: a → b → a", cycle.Message, StringComparison.Ordinal);
+        Assert.Contains("cycle: 'a' → 'b' → 'a'", cycle.Message, StringComparison.Ordinal);
         Assert.Contains("more than 10 roles", depth.Message, StringComparison.Ordinal);
         Assert.Empty(_sts.Emulator.Calls);
     }

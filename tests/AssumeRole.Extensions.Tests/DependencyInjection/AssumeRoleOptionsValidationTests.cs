@@ -31,25 +31,25 @@ public sealed class AssumeRoleOptionsValidationTests
         var data = new TheoryData<string, Dictionary<string, string?>, string>
         {
             { "RoleArn required", Valid(("RoleArn", null)), "RoleArn is required" },
-            { "RoleArn format", Valid(("RoleArn", "arn:aws:iam::123:role/x")), "RoleArn 'arn:aws:iam::123:role/x' is not a role ARN" },
-            { "RoleSessionName length", Valid(("RoleSessionName", "a")), "RoleSessionName 'a' must be 2–64 characters" },
-            { "RoleSessionName characters", Valid(("RoleSessionName", "has space")), "RoleSessionName 'has space' must be 2–64 characters from" },
-            { "ExternalId", Valid(("ExternalId", "x")), "ExternalId must be 2–1224 characters" },
+            { "RoleArn format", Valid(("RoleArn", "arn:aws:iam::123:role/x")), "RoleArn 'arn:aws:iam::123:role/x': is not a role ARN" },
+            { "RoleSessionName length", Valid(("RoleSessionName", "a")), "RoleSessionName 'a': has 1 characters, fewer than 2; expected [A-Za-z0-9_+=,.@-], 2–64 characters" },
+            { "RoleSessionName characters", Valid(("RoleSessionName", "has space")), "RoleSessionName 'has space': character ' ' (U+0020) at index 3 is not allowed" },
+            { "ExternalId", Valid(("ExternalId", "x")), "ExternalId (secret, 1 characters, not shown): has 1 characters, fewer than 2" },
             { "DurationSeconds range", Valid(("DurationSeconds", "100")), "DurationSeconds must be between 900 and 43200; got 100" },
-            { "Policy length", Valid(("Policy", new string('x', 2049))), "Policy must be at most 2048 characters" },
+            { "Policy length", Valid(("Policy", new string('x', 2049))), "Policy 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (2049 characters): has 2049 characters, more than 2048" },
             { "PolicyArns count", Valid(Many("PolicyArns:", 11, i => $"arn:aws:iam::123456789012:policy/p{i}")), "PolicyArns may hold at most 10 ARNs; got 11" },
-            { "PolicyArns entry", Valid(("PolicyArns:0", "nope")), "PolicyArns entry 'nope' is not a policy ARN" },
+            { "PolicyArns entry", Valid(("PolicyArns:0", "nope")), "PolicyArns[0] 'nope': has 4 characters, fewer than 20" },
             { "Tags count", Valid(Many("Tags:k", 51, i => "v")), "Tags may hold at most 50 tags; got 51" },
-            { "Tags key length", Valid(("Tags:" + new string('k', 129), "v")), "must be 1–128 characters" },
-            { "Tags value length", Valid(("Tags:Team", new string('v', 257))), "Tags['Team'] value must be at most 256 characters" },
+            { "Tags key length", Valid(("Tags:" + new string('k', 129), "v")), "has 129 characters, more than 128" },
+            { "Tags value length", Valid(("Tags:Team", new string('v', 257))), "Tags['Team'] value 'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv…' (257 characters): has 257 characters, more than 256" },
             { "TransitiveTagKeys count", Valid(Many("TransitiveTagKeys:", 51, i => "k" + i)), "TransitiveTagKeys may hold at most 50 keys; got 51" },
-            { "TransitiveTagKeys in Tags", Valid(("TransitiveTagKeys:0", "Team")), "TransitiveTagKeys entry 'Team' must also be a key of Tags" },
-            { "SourceIdentity format", Valid(("SourceIdentity", "x")), "SourceIdentity 'x' must be 2–64 characters" },
+            { "TransitiveTagKeys in Tags", Valid(("TransitiveTagKeys:0", "Team")), "TransitiveTagKeys[0] 'Team' must also be a key of Tags" },
+            { "SourceIdentity format", Valid(("SourceIdentity", "x")), "SourceIdentity 'x': has 1 characters, fewer than 2" },
             { "SourceIdentity along chain", Valid(("Chain:0:RoleArn", DiTestHost.OtherRoleArn), ("Chain:0:SourceIdentity", "alice"), ("SourceIdentity", "bob")), "SourceIdentity 'bob' differs from 'alice'" },
-            { "MfaSerialNumber format", Valid(("MfaSerialNumber", "short")), "MfaSerialNumber 'short' must be 9–256 characters" },
+            { "MfaSerialNumber format", Valid(("MfaSerialNumber", "short")), "MfaSerialNumber 'short': has 5 characters, fewer than 9" },
             { "MfaSerialNumber needs TokenCodeProvider", Valid(("MfaSerialNumber", "arn:aws:iam::123456789012:mfa/alice")), "MfaSerialNumber is set, so TokenCodeProvider is required" },
-            { "ServiceUrl absolute", Valid(("ServiceUrl", "not a url")), "ServiceUrl 'not a url' is not an absolute URI" },
-            { "Chain hop rules", Valid(("Chain:0:RoleArn", "bad")), "Chain[0].RoleArn 'bad' is not a role ARN" },
+            { "ServiceUrl absolute", Valid(("ServiceUrl", "not a url")), "ServiceUrl 'not a url' is not an absolute http:// or https:// URL" },
+            { "Chain hop rules", Valid(("Chain:0:RoleArn", "bad")), "Chain[0].RoleArn 'bad': has 3 characters, fewer than 20" },
             { "Chain depth", Valid(Many("Chain:", 10, i => "x").Select(k => (k.Item1 + ":RoleArn", (string?)$"arn:aws:iam::123456789012:role/hop{k.Item1[^1]}")).ToArray()), "Chain has 11 hops; at most 10 are allowed" },
             { "MandatoryRefreshWindow positive", Valid(("MandatoryRefreshWindow", "00:00:00")), "MandatoryRefreshWindow must be positive" },
             { "AdvisoryRefreshWindow above mandatory", Valid(("AdvisoryRefreshWindow", "00:00:30")), "AdvisoryRefreshWindow (00:00:30) must be longer than MandatoryRefreshWindow (00:01:00)" },
@@ -78,7 +78,7 @@ public sealed class AssumeRoleOptionsValidationTests
         var message = await StartAndGetFailureAsync(
             new Dictionary<string, string?> { [P + "RoleArn"] = TestEngine.RoleArn, [P + "ExternalId"] = "secret value!" }, _ => { });
 
-        Assert.Contains("ExternalId must be 2–1224 characters", message);
+        Assert.Contains("ExternalId (secret, 13 characters, not shown): has a character that is not allowed", message);
         Assert.DoesNotContain("secret value!", message);
     }
 
@@ -100,7 +100,7 @@ public sealed class AssumeRoleOptionsValidationTests
             new Dictionary<string, string?> { [P + "RoleArn"] = TestEngine.RoleArn },
             o => o.Policy = string.Empty);
 
-        Assert.Contains($"Role '{Role}': Policy must not be empty", message);
+        Assert.Contains($"Role '{Role}': Policy '': has 0 characters, fewer than 1", message);
     }
 
     [Fact]

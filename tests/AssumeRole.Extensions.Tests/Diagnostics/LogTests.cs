@@ -163,9 +163,10 @@ public sealed class LogTests
             opt.ExternalId = BadExternalId;
         }));
 
-        var record = AssertOne(o, 15, LogLevel.Error, ("Registration", "not-a-role-arn"));
-        Assert.Contains("RoleArn 'not-a-role-arn' is not a role ARN", record.Message, StringComparison.Ordinal);
-        Assert.Contains("ExternalId must be", record.Message, StringComparison.Ordinal);
+        // The registration is not the role ARN: the failures quote it once, and it may be the bad value.
+        var record = AssertOne(o, 15, LogLevel.Error, ("Registration", "(unnamed)"));
+        Assert.Contains("RoleArn 'not-a-role-arn': has 14 characters, fewer than 20", record.Message, StringComparison.Ordinal);
+        Assert.Contains("ExternalId (secret, 15 characters, not shown): has a character that is not allowed", record.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(BadExternalId, record.Message, StringComparison.Ordinal);
     }
 

@@ -83,7 +83,8 @@ public sealed class TenantCredentialsFactoryTests
 
         var ex = Assert.Throws<ArgumentException>(() => factory.GetCredentials(TenantRole(1), "bad secret!"));
 
-        Assert.Contains("ExternalId", ex.Message);
+        Assert.Equal("externalId", ex.ParamName);
+        Assert.StartsWith("externalId (secret, 11 characters, not shown)", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("bad secret!", ex.Message);
         Assert.DoesNotContain("bad secret!", factory.GetCredentials(TenantRole(1), "good-secret").ToString());
         Assert.DoesNotContain("good-secret", factory.GetCredentials(TenantRole(1), "good-secret").ToString());

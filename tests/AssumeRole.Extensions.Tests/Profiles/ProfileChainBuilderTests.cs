@@ -105,7 +105,7 @@ public sealed class ProfileChainBuilderTests : IDisposable
             "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = c\n[profile c]\nrole_arn = arn:aws:iam::111111111111:role/C\nsource_profile = a\n",
             profile: "a"));
 
-        Assert.Contains("cycle: a → b → c → a", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cycle: 'a' → 'b' → 'c' → 'a'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ProfileChainBuilderTests : IDisposable
     {
         var ex = Assert.Throws<ArgumentException>(() => Build("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = a\n", profile: "a"));
 
-        Assert.Contains("cycle: a → a", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cycle: 'a' → 'a'", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -137,12 +137,16 @@ public sealed class ProfileChainBuilderTests : IDisposable
 
     [Theory]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = missing\n", "AWS profile 'a' names source_profile 'missing', which does not exist.")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nrole_session_name = a b\nsource_profile = base\n", "AWS profile 'a' has role_session_name 'a b': character ' ' (U+0020) at index 1 is not allowed")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::11111111111\u0663:role/A\nsource_profile = base\n", "AWS profile 'a' has role_arn 'arn:aws:iam::11111111111\u0663:role/A': is not a role ARN")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nexternal_id = bad id\nsource_profile = base\n", "AWS profile 'a' has external_id (secret, 6 characters, not shown)")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = base\n", "line 3: key 'role_arn' appears twice in [profile a]")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\ncredential_source = Environment\n", "AWS profile 'a' has both source_profile and credential_source")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\n", "AWS profile 'a' has role_arn but neither source_profile nor credential_source.")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\ncredential_source = Lambda\n", "expected Environment, Ec2InstanceMetadata or EcsContainer")]
     [InlineData("[profile a]\nregion = us-east-1\n", "AWS profile 'a' has no role_arn")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nduration_seconds = 1h\n", "duration_seconds '1h'")]
-    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n", "AWS profile 'a' has mfa_serial arn:aws:iam::111111111111:mfa/alice, so a token code provider is required")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n", "AWS profile 'a' has mfa_serial 'arn:aws:iam::111111111111:mfa/alice', so a token code provider is required")]
     public void Build_InvalidProfile_ThrowsNamingIt(string config, string expected)
     {
         var ex = Assert.Throws<ArgumentException>(() => Build(config, Keys, profile: "a"));
