@@ -44,7 +44,7 @@ internal sealed partial class SessionEntryCheck
 
     /// <summary>The longest lifetime STS gives an AssumeRole call: the requested duration, else the action's maximum.</summary>
     public static TimeSpan MaxAssumeRoleLifetime(int? durationSeconds) =>
-        TimeSpan.FromSeconds(durationSeconds ?? Validation.AssumeRoleOptionsValidator.MaxDuration);
+        TimeSpan.FromSeconds(durationSeconds ?? Validation.StsConstraints.MaxDuration);
 
     /// <summary>Returns <see langword="null"/> when <paramref name="entry"/> may be used, else why not.</summary>
     /// <param name="entry">The entry, with its <see cref="StsCredentials.IssuedAt"/>.</param>
@@ -106,10 +106,12 @@ internal sealed partial class SessionEntryCheck
         var resource = parts[5].Split('/');
         return resource.Length == 3
             && resource[0] == "assumed-role"
-            && string.Equals(resource[1], _roleName, StringComparison.Ordinal)
+            // IAM role names are unique ignoring case within an account, and STS may spell the name as IAM stores it.
+            && string.Equals(resource[1], _roleName, StringComparison.OrdinalIgnoreCase)
             && (SessionName is null ? SessionNamePattern().IsMatch(resource[2]) : string.Equals(resource[2], SessionName, StringComparison.Ordinal));
     }
 
-    [GeneratedRegex(@"^[\w+=,.@-]{2,64}$", RegexOptions.CultureInvariant)]
+    // STS's pattern is a Java \w, which is ASCII (.NET's \w would let any Unicode letter through).
+    [GeneratedRegex(@"^[A-Za-z0-9_+=,.@-]{2,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex SessionNamePattern();
 }
