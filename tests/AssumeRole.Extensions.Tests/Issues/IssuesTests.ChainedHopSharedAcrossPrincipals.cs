@@ -95,6 +95,15 @@ public sealed class IssuesTestsChainedHopSharedAcrossPrincipals
                 o.DataProtectionProvider = _keyRing;
             },
             hub);
+        if (hubCached)
+        {
+            // The hub's own AssumeRole call teaches this process STS's clock. Without it, B could not lay a cached
+            // spoke on STS's clock (the clock probe is GetCallerIdentity, failing here too) and would call STS for
+            // that reason alone, hiding whether the spoke's key fell back to something principal-blind.
+            await hub.GetCredentialsAsync(TestContext.Current.CancellationToken);
+            await TestEngine.WhenStoredAsync(hub);
+        }
+
         await spoke.GetCredentialsAsync(TestContext.Current.CancellationToken);
         await TestEngine.WhenStoredAsync(spoke);
     }
