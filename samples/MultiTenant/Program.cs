@@ -1,13 +1,11 @@
 // Multi-tenant SaaS: each tenant's role ARN and external ID come from configuration; a client per tenant is made on
 // demand with credentials from IAssumeRoleCredentialsFactory.
 //
-//   dotnet run --project samples/MultiTenant                 # embedded emulator with the configured tenants
-//   dotnet run --project samples/MultiTenant -- --real true  # real AWS (your default credentials are the source)
-using Amazon.Runtime;
+//   dotnet run --project samples/MultiTenant                      # Development: a local STS emulator with the tenants
+//   dotnet run --project samples/MultiTenant --no-launch-profile  # Production: real AWS (your default credentials)
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using AssumeRole.Extensions;
-using AssumeRole.Extensions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,35 +13,13 @@ using MultiTenant;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var tenants = builder.Configuration.GetSection("Tenants").Get<List<Tenant>>()!.ToDictionary(t => t.Id, StringComparer.Ordinal);
-var clientConfig = new AmazonSecurityTokenServiceConfig();
-StsEmulator? emulator = null;
-if (!builder.Configuration.GetValue("real", false))
+var clientConfig = new AmazonSecurityTokenServiceConfig
 {
-    emulator = await StsEmulator.StartAsync();
-    var backend = emulator.AddUser("saas-backend");
-    foreach (var tenant in tenants.Values)
-    {
-        // Each customer's role trusts our backend, on condition of their external ID.
-        emulator.AddRole(tenant.RoleArn, o =>
-        {
-            o.TrustPrincipal(backend.Arn);
-            o.RequiredExternalId = tenant.ExternalId;
-        });
-    }
+    RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(builder.Configuration["AWS:Region"] ?? "us-east-1"),
+};
 
-    builder.Services.PostConfigure<MultiTenantOptions>(o =>
-    {
-        o.ServiceUrl = emulator.Endpoint.ToString();
-        o.Region = emulator.Region;
-        o.SourceCredentials = new BasicAWSCredentials(backend.AccessKeyId, backend.SecretAccessKey);
-    });
-    clientConfig.ServiceURL = emulator.Endpoint.ToString();
-    clientConfig.AuthenticationRegion = emulator.Region;
-}
-else
-{
-    clientConfig.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(builder.Configuration["AWS:Region"] ?? "us-east-1");
-}
+// Development only: STS is a local emulator (see DevelopmentSts.cs); production never starts one.
+var emulator = builder.Environment.IsDevelopment() ? await DevelopmentSts.AddAsync(builder, tenants.Values, clientConfig) : null;
 
 builder.Services.AddAssumeRoleMultiTenant(builder.Configuration.GetSection("AssumeRole:MultiTenant"));
 builder.Services.AddSingleton(sp => new TenantClients(sp.GetRequiredService<IAssumeRoleCredentialsFactory>(), tenants, clientConfig));

@@ -1,33 +1,21 @@
 // QuickStart: a 3-hop role chain from appsettings.json, an AWS SDK client from DI, the identity at each hop and the
 // refresh timeline.
 //
-//   dotnet run --project samples/QuickStart                       # embedded STS emulator, simulated clock
+//   dotnet run --project samples/QuickStart                       # Development: embedded STS emulator, simulated clock
 //   dotnet run --project samples/QuickStart -- ARN1 [ARN2 [ARN3]] # real AWS: your default credentials, real clock
-using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using AssumeRole.Extensions;
-using AssumeRole.Extensions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using QuickStart;
 
-var realAws = args.Length > 0;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
-
-// Emulator mode runs on a simulated clock, so two hours of refreshes print in a second. The emulator accepts the
-// SDK's real-clock signatures that far apart (AllowedClockSkew).
-TimeProvider clock = realAws ? TimeProvider.System : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-var start = clock.GetUtcNow();
-StsEmulator? emulator = null;
-AWSCredentials? source = null;
-
-if (realAws)
+if (args.Length > 0)
 {
     // ARNs on the command line replace the chain from appsettings.json: the last is the target role.
     var overrides = new Dictionary<string, string?> { ["AssumeRole:RoleArn"] = args[^1], ["AssumeRole:DurationSeconds"] = null };
@@ -39,37 +27,15 @@ if (realAws)
     builder.Configuration.AddInMemoryCollection(overrides);
     Console.WriteLine($"Mode: real AWS, {args.Length} hop(s), source = the SDK's default credentials");
 }
-else
-{
-    emulator = await StsEmulator.StartAsync(new StsEmulatorOptions { TimeProvider = clock, AllowedClockSkew = TimeSpan.FromDays(1) });
-    var user = emulator.AddUser("quickstart");
-    var config = builder.Configuration;
-    var hub = config["AssumeRole:Chain:0:RoleArn"]!;
-    var workload = config["AssumeRole:Chain:1:RoleArn"]!;
-    emulator.AddRole(hub, o => o.MaxSessionDuration = TimeSpan.FromHours(12));
-    emulator.AddRole(workload, o => o.TrustPrincipal(hub));
-    emulator.AddRole(config["AssumeRole:RoleArn"]!, o => o.TrustPrincipal(workload));
-    source = new BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey);
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["AWS:ServiceURL"] = emulator.Endpoint.ToString(),
-        ["AWS:AuthenticationRegion"] = emulator.Region,
-        ["AssumeRole:ServiceUrl"] = emulator.Endpoint.ToString(),
-        ["AssumeRole:Region"] = emulator.Region,
 
-        // The simulated clock jumps minutes at a time; a per-request timeout measured on it would cut real requests.
-        ["AssumeRole:StsRequestTimeout"] = "01:00:00",
-    });
-    Console.WriteLine($"Mode: embedded STS emulator at {emulator.Endpoint} (simulated clock), source user {user.Arn}");
-}
-
-builder.Services.AddSingleton(clock);
+// Development only (and without ARNs): STS is a local emulator on a simulated clock (see DevelopmentSts.cs).
+var dev = builder.Environment.IsDevelopment() && args.Length == 0 ? await DevelopmentSts.AddAsync(builder) : null;
+var clock = dev?.Clock ?? TimeProvider.System;
+var start = clock.GetUtcNow();
 builder.Services.AddSingleton<ILoggerProvider>(new TimelineLoggerProvider(clock, start));
 
 // The library: one line for the role (a chain, from configuration), one for the SDK client that uses it.
-builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole"))
-    .Configure((o, _) => o.SourceCredentials ??= source)
-    .WithWarmUp();
+builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole")).WithWarmUp();
 builder.Services.AddAWSService<IAmazonSecurityTokenService>();
 
 using var host = builder.Build();
@@ -98,8 +64,9 @@ try
     Console.WriteLine($"hop {provider.HopCount}: {final.Arn}");
     Console.WriteLine($"Credentials expire at {provider.Expiration:O}");
 
-    if (clock is FakeTimeProvider fake)
+    if (dev is not null)
     {
+        var fake = dev.Clock;
         // Two simulated hours: the background refreshes fire on their own (proactive timers), callers never wait.
         var firstKey = (await provider.GetCredentialsAsync()).AccessKey;
         for (var minutes = 0; minutes < 120; minutes += 5)
@@ -116,7 +83,7 @@ try
         var again = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
         var rotated = (await provider.GetCredentialsAsync()).AccessKey != firstKey;
         Console.WriteLine($"After 2 simulated hours: hop {provider.HopCount}: {again.Arn} (credentials rotated: {rotated})");
-        Console.WriteLine($"STS AssumeRole calls made: {emulator!.CountCalls("AssumeRole")}");
+        Console.WriteLine($"STS AssumeRole calls made: {dev.Emulator.CountCalls("AssumeRole")}");
         if (!rotated || again.Arn != final.Arn)
         {
             exitCode = 1;
@@ -132,9 +99,9 @@ catch (Exception ex)
 }
 finally
 {
-    if (emulator is not null)
+    if (dev is not null)
     {
-        await emulator.DisposeAsync();
+        await dev.Emulator.DisposeAsync();
     }
 }
 
@@ -142,11 +109,12 @@ return exitCode;
 
 static AssumeRoleOptions Prefix(AssumeRoleOptions full, int hops)
 {
+    // Hops without a session name, region or URL take the role's: give the prefix exactly what the chain used.
     var target = full.Chain[hops - 1];
     var prefix = new AssumeRoleOptions
     {
         RoleArn = target.RoleArn,
-        RoleSessionName = target.RoleSessionName,
+        RoleSessionName = target.RoleSessionName ?? full.RoleSessionName,
         DurationSeconds = target.DurationSeconds,
         ExternalId = target.ExternalId,
         Region = target.Region ?? full.Region,
@@ -156,7 +124,15 @@ static AssumeRoleOptions Prefix(AssumeRoleOptions full, int hops)
     };
     foreach (var hop in full.Chain.Take(hops - 1))
     {
-        prefix.Chain.Add(hop);
+        prefix.Chain.Add(new AssumeRoleHopOptions
+        {
+            RoleArn = hop.RoleArn,
+            RoleSessionName = hop.RoleSessionName ?? full.RoleSessionName,
+            DurationSeconds = hop.DurationSeconds,
+            ExternalId = hop.ExternalId,
+            Region = hop.Region ?? full.Region,
+            ServiceUrl = hop.ServiceUrl ?? full.ServiceUrl,
+        });
     }
 
     return prefix;

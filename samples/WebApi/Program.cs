@@ -1,45 +1,27 @@
 // Minimal API with one named role per entry of AssumeRole:Roles, each with its own keyed STS client.
 //
-//   dotnet run --project samples/WebApi                       # embedded emulator
+//   dotnet run --project samples/WebApi                                   # Development: a local STS emulator
 //   curl localhost:5000/whoami/reader ; curl localhost:5000/health
-//   dotnet run --project samples/WebApi -- --real true         # real AWS (your default credentials)
-using Amazon.Runtime;
+//   dotnet run --project samples/WebApi --no-launch-profile               # Production: real AWS (your default credentials)
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using AssumeRole.Extensions;
-using AssumeRole.Extensions.Testing;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var roles = builder.Configuration.GetSection("AssumeRole:Roles").GetChildren().Select(s => s.Key).ToList();
-StsEmulator? emulator = null;
-AWSCredentials? source = null;
-if (!builder.Configuration.GetValue("real", false))
-{
-    emulator = await StsEmulator.StartAsync();
-    var user = emulator.AddUser("webapi");
-    source = new BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey);
-    var overrides = new Dictionary<string, string?>
-    {
-        ["AWS:ServiceURL"] = emulator.Endpoint.ToString(),
-        ["AWS:AuthenticationRegion"] = emulator.Region,
-    };
-    foreach (var role in roles)
-    {
-        emulator.AddRole(builder.Configuration[$"AssumeRole:Roles:{role}:RoleArn"]!);
-        overrides[$"AssumeRole:Roles:{role}:ServiceUrl"] = emulator.Endpoint.ToString();
-        overrides[$"AssumeRole:Roles:{role}:Region"] = emulator.Region;
-    }
 
-    builder.Configuration.AddInMemoryCollection(overrides);
-}
-
+// The production path: the roles from configuration, their warm-up, health checks and keyed SDK clients.
 foreach (var role in roles)
 {
     builder.Services.AddAssumeRole(role, builder.Configuration.GetSection($"AssumeRole:Roles:{role}"))
-        .Configure((o, _) => o.SourceCredentials ??= source)
         .WithWarmUp()
         .WithHealthCheck()
         .AddAWSService<IAmazonSecurityTokenService>();
+}
+
+if (builder.Environment.IsDevelopment())
+{
+    // Development only: STS is a local emulator (see DevelopmentSts.cs); production never starts one.
+    await builder.AddDevelopmentStsAsync(roles);
 }
 
 var app = builder.Build();
@@ -60,5 +42,7 @@ app.MapGet("/whoami/{role}", async (string role, IServiceProvider services, Canc
 // Unhealthy when none remain. It never calls STS, so probes are free.
 app.MapHealthChecks("/health");
 
-app.Lifetime.ApplicationStopped.Register(() => emulator?.Dispose());
 app.Run();
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>
+public partial class Program;

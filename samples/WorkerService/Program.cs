@@ -1,35 +1,16 @@
 // A worker that calls GetCallerIdentity every few seconds as an assumed role.
 //
-//   dotnet run --project samples/WorkerService -- --iterations 3     # embedded emulator, stops after 3 calls
-//   dotnet run --project samples/WorkerService -- --AssumeRole:RoleArn arn:aws:iam::ACCOUNT:role/NAME --real true
-using Amazon.Runtime;
+//   dotnet run --project samples/WorkerService -- --iterations 3        # Development: a local STS emulator
+//   dotnet run --project samples/WorkerService --no-launch-profile -- --AssumeRole:RoleArn arn:aws:iam::ACCOUNT:role/NAME
 using Amazon.SecurityToken;
-using AssumeRole.Extensions.Testing;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using WorkerService;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-StsEmulator? emulator = null;
-AWSCredentials? source = null;
-if (!builder.Configuration.GetValue("real", false))
-{
-    emulator = await StsEmulator.StartAsync();
-    var user = emulator.AddUser("worker");
-    emulator.AddRole(builder.Configuration["AssumeRole:RoleArn"]!);
-    source = new BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey);
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["AWS:ServiceURL"] = emulator.Endpoint.ToString(),
-        ["AWS:AuthenticationRegion"] = emulator.Region,
-        ["AssumeRole:ServiceUrl"] = emulator.Endpoint.ToString(),
-        ["AssumeRole:Region"] = emulator.Region,
-    });
-}
 
-builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole"))
-    .Configure((o, _) => o.SourceCredentials ??= source)
-    .WithWarmUp();
+// The production path: the role from configuration, fetched at start, and the SDK client that uses it.
+builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole")).WithWarmUp();
 builder.Services.AddAWSService<IAmazonSecurityTokenService>();
 builder.Services.AddHostedService<IdentityWorker>();
 
@@ -42,6 +23,9 @@ builder.Services.AddOpenTelemetry()
     .WithTracing(tracing => tracing
         .AddSource("AssumeRole.Extensions")
         .AddConsoleExporter());
+
+// Development only: STS is a local emulator (see DevelopmentSts.cs); production never starts one.
+var emulator = builder.Environment.IsDevelopment() ? await DevelopmentSts.AddAsync(builder) : null;
 
 using var host = builder.Build();
 await host.RunAsync();

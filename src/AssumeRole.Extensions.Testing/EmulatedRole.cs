@@ -19,8 +19,10 @@ public sealed class EmulatedRole
         RequiredExternalId = options.RequiredExternalId;
         SessionLifetimeOverride = options.SessionLifetimeOverride;
         TrustWebIdentity = options.TrustWebIdentity;
-        MfaCheck = options.MfaCheck;
+        RequiresMfa = options.RequiresMfa;
         AllowMfaCodeReuse = options.AllowMfaCodeReuse;
+        AllowSessionTags = options.AllowSessionTags;
+        AllowSourceIdentity = options.AllowSourceIdentity;
     }
 
     /// <summary>Gets the role ARN, including its path.</summary>
@@ -54,9 +56,13 @@ public sealed class EmulatedRole
     public bool TrustWebIdentity { get; }
 
     /// <summary>Gets a value indicating whether assuming the role requires MFA.</summary>
-    public bool RequiresMfa => MfaCheck is not null;
+    public bool RequiresMfa { get; }
 
-    internal Func<string, string, bool>? MfaCheck { get; }
+    /// <summary>Gets a value indicating whether the trust policy allows <c>sts:TagSession</c>.</summary>
+    public bool AllowSessionTags { get; }
+
+    /// <summary>Gets a value indicating whether the trust policy allows <c>sts:SetSourceIdentity</c>.</summary>
+    public bool AllowSourceIdentity { get; }
 
     internal bool AllowMfaCodeReuse { get; }
 

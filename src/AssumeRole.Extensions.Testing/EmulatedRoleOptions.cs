@@ -45,14 +45,30 @@ public class EmulatedRoleOptions
     public bool TrustWebIdentity { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets a value indicating whether a one-time MFA code may be used more than once. AWS refuses reuse.
+    /// Gets or sets a value indicating whether a one-time MFA code may be used more than once when assuming this role.
+    /// AWS refuses reuse.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AllowMfaCodeReuse { get; set; }
 
-    internal Func<string, string, bool>? MfaCheck { get; private set; }
+    /// <summary>
+    /// Gets or sets a value indicating whether the trust policy also allows <c>sts:TagSession</c>. Without it, as in AWS,
+    /// a call that passes session tags is denied, and so is a chained call whose caller carries transitive tags (they
+    /// would pass to the new session): <c>User: … is not authorized to perform: sts:TagSession on resource: …</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AllowSessionTags { get; set; }
 
-    internal string? MfaSerialNumber { get; private set; }
+    /// <summary>
+    /// Gets or sets a value indicating whether the trust policy also allows <c>sts:SetSourceIdentity</c>. Without it, as
+    /// in AWS, a call that sets a source identity is denied, and so is a chained call whose caller has one (it would
+    /// pass to the new session): <c>User: … is not authorized to perform: sts:SetSourceIdentity on resource: …</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AllowSourceIdentity { get; set; }
+
+    /// <summary>Gets a value indicating whether the trust policy requires MFA (<see cref="RequireMfa"/>).</summary>
+    public bool RequiresMfa { get; private set; }
 
     /// <summary>Adds a principal to <see cref="TrustedPrincipals"/>.</summary>
     /// <param name="principalArn">A user ARN, a role ARN or an account root ARN.</param>
@@ -65,30 +81,23 @@ public class EmulatedRoleOptions
     }
 
     /// <summary>
-    /// Requires MFA (<c>aws:MultiFactorAuthPresent</c>): the call must carry <paramref name="serialNumber"/> and one of
-    /// <paramref name="acceptedCodes"/>, or come from a session that was created with MFA.
+    /// Requires MFA (a trust policy condition on <c>aws:MultiFactorAuthPresent</c>): the caller must send the serial
+    /// number of <em>its own</em> MFA device (<see cref="EmulatedUser.EnableMfaDevice(string, string[])"/>) with a valid,
+    /// unused code, or call with a session that was created with MFA (GetSessionToken with a code).
     /// </summary>
-    /// <param name="serialNumber">The MFA device serial the caller must send.</param>
-    /// <param name="acceptedCodes">Six-digit codes the device accepts.</param>
     /// <returns>These options.</returns>
-    public EmulatedRoleOptions RequireMfa(string serialNumber, params string[] acceptedCodes)
+    public EmulatedRoleOptions RequireMfa()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(serialNumber);
-        ArgumentNullException.ThrowIfNull(acceptedCodes);
-        var codes = new HashSet<string>(acceptedCodes, StringComparer.Ordinal);
-        MfaSerialNumber = serialNumber;
-        MfaCheck = (serial, code) => string.Equals(serial, serialNumber, StringComparison.Ordinal) && codes.Contains(code);
+        RequiresMfa = true;
         return this;
     }
 
-    /// <summary>Requires MFA, checking the sent serial number and code with <paramref name="isValid"/>.</summary>
-    /// <param name="isValid">Receives the serial number and the token code; returns <see langword="true"/> to accept.</param>
+    /// <summary>Allows <c>sts:TagSession</c> and <c>sts:SetSourceIdentity</c> besides <c>sts:AssumeRole</c> in the trust policy.</summary>
     /// <returns>These options.</returns>
-    public EmulatedRoleOptions RequireMfa(Func<string, string, bool> isValid)
+    public EmulatedRoleOptions AllowTagsAndSourceIdentity()
     {
-        ArgumentNullException.ThrowIfNull(isValid);
-        MfaSerialNumber = null;
-        MfaCheck = isValid;
+        AllowSessionTags = true;
+        AllowSourceIdentity = true;
         return this;
     }
 }

@@ -47,7 +47,8 @@ public sealed class EmulatedUser
     internal MfaDevice? MfaDevice => _mfaDevice;
 
     /// <summary>
-    /// Enables a virtual MFA device for the user, used by GetSessionToken with <c>SerialNumber</c> and <c>TokenCode</c>.
+    /// Enables a virtual MFA device for the user: GetSessionToken and AssumeRole calls of this user may send its
+    /// <c>SerialNumber</c> with one of its codes (a serial that is not the caller's device is refused, as in STS).
     /// </summary>
     /// <param name="serialNumber">The device serial, usually <c>arn:aws:iam::ACCOUNT:mfa/NAME</c>.</param>
     /// <param name="acceptedCodes">The six-digit codes the device accepts; each can be used once, as in AWS.</param>

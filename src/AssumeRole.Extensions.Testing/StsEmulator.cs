@@ -111,7 +111,19 @@ public sealed class StsEmulator : IAsyncDisposable, IDisposable
     /// <param name="userName">The user name.</param>
     /// <param name="accountId">The 12-digit account; <see langword="null"/> for <see cref="AccountId"/>.</param>
     /// <returns>The user, with its access key and secret.</returns>
-    public EmulatedUser AddUser(string userName, string? accountId = null)
+    public EmulatedUser AddUser(string userName, string? accountId = null) => AddUser(userName, accountId, null, null);
+
+    /// <summary>
+    /// Adds an IAM user with the long-term access key you give it, so that a configuration file, another process or an
+    /// environment variable can hold the key before the emulator starts (for example <c>AWS_ACCESS_KEY_ID</c> in a CI job).
+    /// </summary>
+    /// <param name="userName">The user name.</param>
+    /// <param name="accountId">The 12-digit account; <see langword="null"/> for <see cref="AccountId"/>.</param>
+    /// <param name="accessKeyId">The access key id, 16–128 letters and digits (AWS's are <c>AKIA</c> + 16); <see langword="null"/> for a new one.</param>
+    /// <param name="secretAccessKey">The secret access key (at least 16 characters); <see langword="null"/> for a new one. Give both or neither.</param>
+    /// <returns>The user.</returns>
+    /// <exception cref="ArgumentException">Only one of the two is given, one is malformed, or the key id is already in use.</exception>
+    public EmulatedUser AddUser(string userName, string? accountId, string? accessKeyId, string? secretAccessKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userName);
         accountId ??= AccountId;
@@ -120,7 +132,23 @@ public sealed class StsEmulator : IAsyncDisposable, IDisposable
             throw new ArgumentException("An account id is 12 digits.", nameof(accountId));
         }
 
-        return _iam.AddUser(userName, accountId);
+        if ((accessKeyId is null) != (secretAccessKey is null))
+        {
+            throw new ArgumentException("Give both the access key id and the secret access key, or neither.", accessKeyId is null ? nameof(accessKeyId) : nameof(secretAccessKey));
+        }
+
+        if (accessKeyId is not null && (accessKeyId.Length is < 16 or > 128 || !accessKeyId.All(char.IsAsciiLetterOrDigit)))
+        {
+            throw new ArgumentException("An access key id is 16 to 128 letters and digits.", nameof(accessKeyId));
+        }
+
+        if (secretAccessKey is not null && secretAccessKey.Length < 16)
+        {
+            throw new ArgumentException("A secret access key is at least 16 characters.", nameof(secretAccessKey));
+        }
+
+        return _iam.AddUser(userName, accountId, accessKeyId, secretAccessKey)
+            ?? throw new ArgumentException($"The access key id '{accessKeyId}' is already in use.", nameof(accessKeyId));
     }
 
     /// <summary>Adds a role, or replaces the settings of a role with the same ARN.</summary>

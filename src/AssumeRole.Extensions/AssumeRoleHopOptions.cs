@@ -18,11 +18,13 @@ public class AssumeRoleHopOptions
 
     /// <summary>
     /// Gets or sets the role session name, 2–64 characters from <c>[\w+=,.@-]</c>. It appears in CloudTrail and in
-    /// the assumed-role ARN.
+    /// the assumed-role ARN. On <see cref="AssumeRoleOptions"/> it is also the default for every hop of
+    /// <see cref="AssumeRoleOptions.Chain"/>, like <see cref="Region"/> and <see cref="ServiceUrl"/>.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="null"/>, which uses a name derived from the entry assembly and the machine
-    /// name, sanitized to the allowed characters (for example <c>MyService@web-01</c>).
+    /// The default value is <see langword="null"/>: a hop of the chain takes the role's session name; without one, a
+    /// name derived from the entry assembly and the machine name, sanitized to the allowed characters (for example
+    /// <c>MyService@web-01</c>).
     /// </value>
     public string? RoleSessionName { get; set; }
 
@@ -89,8 +91,10 @@ public class AssumeRoleHopOptions
     /// the default for every hop of <see cref="AssumeRoleOptions.Chain"/>.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="null"/>: the registration's region, then the SDK's region resolution
-    /// (<c>AWS_REGION</c>, profile), then <c>us-east-1</c>.
+    /// The default value is <see langword="null"/>: a hop of the chain takes the role's region; the role takes, through
+    /// dependency injection, the region of the app's <c>AWSOptions</c> (<c>AWS:Region</c>, what its SDK clients use);
+    /// then the SDK's region resolution (<c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the profile), then <c>us-east-1</c>.
+    /// Log event 1 reports the STS endpoint used.
     /// </value>
     public string? Region { get; set; }
 

@@ -12,6 +12,15 @@ namespace AssumeRole.Extensions;
 public class AssumeRoleOptions : AssumeRoleHopOptions
 {
     /// <summary>
+    /// The name of the default role (the one <c>AddAssumeRole(section)</c> registers): its named-options name and its
+    /// service key. It is <see cref="Microsoft.Extensions.Options.Options.DefaultName"/>, the empty string, so
+    /// <c>services.Configure&lt;AssumeRoleOptions&gt;(o =&gt; …)</c> configures it; messages call it <c>'default'</c>, a
+    /// name no other role may take. Options configured for the name <c>"default"</c> stop the host at start-up with a
+    /// message saying so, instead of being silently ignored.
+    /// </summary>
+    public const string DefaultRoleName = "";
+
+    /// <summary>
     /// Gets the roles assumed before <see cref="AssumeRoleHopOptions.RoleArn"/>, first to last: <c>Chain[0]</c> is assumed
     /// with the source credentials, each later hop with the previous hop's session, and the target role with the last.
     /// </summary>

@@ -35,10 +35,12 @@ internal static partial class Patterns
     public static partial Regex TokenCode();
 
     /// <summary>
-    /// STS's <c>arnType</c> character set. Java reads <c>\u10000</c> as <c>\u1000</c> followed by <c>0</c>, so the last
-    /// range adds no supplementary characters; a surrogate half is in no range.
+    /// STS's <c>arnType</c> character set as <c>java.util.regex</c> (Java 17 and 25) reads it: <c>\u</c> takes exactly
+    /// four hex digits, so the tail <c>\u10000-\u10FFFF</c> is <c>\u1000</c>, the range <c>0-\u10FF</c>, <c>F</c>,
+    /// <c>F</c>. The range from '0' (U+0030) to U+10FF adds U+007F–U+0084 and U+0086–U+009F, so the set is every BMP
+    /// character from U+0020 except surrogates and U+FFFE/U+FFFF, plus tab, LF and CR; no supplementary character.
     /// </summary>
-    [GeneratedRegex(@"^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD]+\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD]+\z", RegexOptions.CultureInvariant)]
     public static partial Regex Arn();
 
     [GeneratedRegex(@"^[\u0009\u000A\u000D\u0020-\u00FF]+\z", RegexOptions.CultureInvariant)]
@@ -75,6 +77,45 @@ internal static partial class Patterns
 
         return true;
     }
+
+    /// <summary>
+    /// Whether two tag keys are the same key to STS: Java's <c>String.equalsIgnoreCase</c> (<c>regionMatches</c> with
+    /// ignoreCase), which compares per code point the upper cases, then the lower cases of the upper cases — so the
+    /// Kelvin sign (U+212A) is 'k' and 'İ' (U+0130) is 'i'.
+    /// </summary>
+    public static bool SameTagKey(string a, string b)
+    {
+        var x = EnumerateOrNull(a).ToList();
+        var y = EnumerateOrNull(b).ToList();
+        if (a.Length != b.Length || x.Count != y.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Count; i++)
+        {
+            if (x[i] is not { } c1 || y[i] is not { } c2)
+            {
+                // Keys with an unpaired surrogate never pass the tag pattern; compare them exactly.
+                return string.Equals(a, b, StringComparison.Ordinal);
+            }
+
+            var u1 = JavaUpper(c1);
+            var u2 = JavaUpper(c2);
+            if (c1 != c2 && u1 != u2 && JavaLower(u1) != JavaLower(u2))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Java's <c>Character.toUpperCase</c>: .NET's invariant mapping leaves the dotless i alone, Java makes it 'I'.</summary>
+    private static Rune JavaUpper(Rune rune) => rune.Value == 0x131 ? new Rune('I') : Rune.ToUpperInvariant(rune);
+
+    /// <summary>Java's <c>Character.toLowerCase</c>: .NET's invariant mapping leaves the dotted I alone, Java makes it 'i'.</summary>
+    private static Rune JavaLower(Rune rune) => rune.Value == 0x130 ? new Rune('i') : Rune.ToLowerInvariant(rune);
 
     /// <summary>The code points of <paramref name="value"/>; <see langword="null"/> for an unpaired surrogate.</summary>
     private static IEnumerable<Rune?> EnumerateOrNull(string value)

@@ -8,6 +8,9 @@ internal sealed class SessionRequest
 {
     public required string Action { get; init; }
 
+    /// <summary>Gets the API version the request names (<c>2011-06-15</c>), or <see langword="null"/> when it names none.</summary>
+    public string? Version { get; init; }
+
     public string? RoleArn { get; init; }
 
     public string? RoleSessionName { get; init; }
@@ -47,6 +50,7 @@ internal sealed class SessionRequest
         return new SessionRequest
         {
             Action = parameters.Get("Action") ?? string.Empty,
+            Version = parameters.Get("Version"),
             RoleArn = parameters.Get("RoleArn"),
             RoleSessionName = parameters.Get("RoleSessionName"),
             DurationSecondsText = durationText,

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using AssumeRole.Extensions.Testing.Iam;
 using AssumeRole.Extensions.Testing.Protocol;
@@ -117,16 +115,19 @@ internal static class SessionRequestValidator
             }
         }
 
-        var tagKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // At most 50 keys (checked before): a pairwise comparison, with Java's rule for ignoring case.
+        var tagKeys = new List<string>();
         foreach (var (key, _) in request.TagPairs)
         {
-            if (!tagKeys.Add(key))
+            if (tagKeys.Any(k => Patterns.SameTagKey(k, key)))
             {
                 throw StsErrors.InvalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
             }
+
+            tagKeys.Add(key);
         }
 
-        if (request.TransitiveTagKeys?.Any(key => !tagKeys.Contains(key)) == true)
+        if (request.TransitiveTagKeys?.Any(key => !tagKeys.Any(k => Patterns.SameTagKey(k, key))) == true)
         {
             throw StsErrors.InvalidParameterValue("The specified transitive tag key must be included in the requested tags.");
         }
@@ -168,28 +169,8 @@ internal static class SessionRequestValidator
         return size;
     }
 
-    /// <summary>
-    /// An approximation of STS's packed size: AWS compresses policies and tags into a binary form whose exact size is
-    /// not documented. Here the inline policy counts compressed, policy ARNs and tags count by length, against 2048 bytes.
-    /// </summary>
-    public static int PackedSize(SessionRequest request)
-    {
-        var bytes = 0;
-        if (request.Policy is not null)
-        {
-            using var buffer = new MemoryStream();
-            using (var deflate = new DeflateStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
-            {
-                deflate.Write(Encoding.UTF8.GetBytes(request.Policy));
-            }
-
-            bytes += (int)buffer.Length;
-        }
-
-        bytes += request.PolicyArns?.Sum(arn => (arn?.Length ?? 0) + 2) ?? 0;
-        bytes += request.TagPairs.Sum(tag => tag.Key.Length + tag.Value.Length + 2);
-        return Math.Max(1, (int)Math.Ceiling(bytes * 100.0 / 2048));
-    }
+    /// <summary>The packed size of the session policies and tags, in percent (see <see cref="PackedPolicySize"/>).</summary>
+    public static int PackedSize(SessionRequest request) => PackedPolicySize.Percent(request);
 
     private static string Member(string list, int index, string field) =>
         string.Create(CultureInfo.InvariantCulture, $"{list}.{index + 1}.member.{field}");

@@ -40,6 +40,19 @@ internal sealed partial class StsService
             throw StsErrors.AccessDenied(caller.Arn, AssumeRoleAction, role.Arn);
         }
 
+        // Tags and a source identity need their own actions in the trust policy, also when they only come down the
+        // chain from the caller's session (IAM User Guide: "Passing session tags in AWS STS", permissions required and
+        // role chaining; "Monitor and control actions taken with assumed roles", permissions for source identity).
+        if (!role.AllowSessionTags && (request.TagPairs.Count > 0 || caller.Session?.TransitiveTags is { Count: > 0 }))
+        {
+            throw StsErrors.AccessDenied(caller.Arn, "TagSession", role.Arn);
+        }
+
+        if (!role.AllowSourceIdentity && (request.SourceIdentity is not null || caller.Session?.SourceIdentity is not null))
+        {
+            throw StsErrors.AccessDenied(caller.Arn, "SetSourceIdentity", role.Arn);
+        }
+
         if (role.RequiredExternalId is { } externalId && !string.Equals(externalId, request.ExternalId, StringComparison.Ordinal))
         {
             throw StsErrors.AccessDenied(caller.Arn, AssumeRoleAction, role.Arn);
@@ -84,28 +97,31 @@ internal sealed partial class StsService
     }
 
     /// <summary>
-    /// A role that requires MFA accepts a valid, unused code sent with the call, or a caller whose session was itself
-    /// created with MFA (<c>aws:MultiFactorAuthPresent</c> carries over).
+    /// MFA as STS checks it: a serial number and code sent with the call must belong to the <em>caller's</em> MFA
+    /// device (whatever the role) and the code must be valid and unused; a role that requires MFA then accepts that
+    /// call, or a caller whose session was itself created with MFA (<c>aws:MultiFactorAuthPresent</c> carries over).
     /// </summary>
     private bool CheckMfa(EmulatedRole role, Caller caller, SessionRequest request)
     {
-        var callerHasMfa = caller.Session?.MfaAuthenticated == true;
-        if (role.MfaCheck is not { } check)
-        {
-            return callerHasMfa;
-        }
-
+        var mfaAuthenticated = caller.Session?.MfaAuthenticated == true;
         if (request.SerialNumber is { } serial && request.TokenCode is { } code)
         {
-            if (!check(serial, code) || (!role.AllowMfaCodeReuse && !_iam.TryConsumeMfaCode(serial, code)))
+            // Only an IAM user has MFA devices; a GetSessionToken session acts as its user.
+            var device = (caller.User ?? (caller.Session is { Kind: SessionKind.SessionToken } ? _iam.FindUserByArn(caller.Session.PrincipalArn) : null))?.MfaDevice;
+            if (device is null || !string.Equals(device.SerialNumber, serial, StringComparison.Ordinal))
+            {
+                throw StsErrors.MfaDeviceNotAssociated();
+            }
+
+            if (!device.IsValidCode(code) || (!role.AllowMfaCodeReuse && !_iam.TryConsumeMfaCode(serial, code)))
             {
                 throw StsErrors.InvalidMfaCode();
             }
 
-            return true;
+            mfaAuthenticated = true;
         }
 
-        return callerHasMfa ? true : throw StsErrors.AccessDenied(caller.Arn, AssumeRoleAction, role.Arn);
+        return !role.RequiresMfa || mfaAuthenticated ? mfaAuthenticated : throw StsErrors.AccessDenied(caller.Arn, AssumeRoleAction, role.Arn);
     }
 
     private static string? InheritSourceIdentity(Caller caller, SessionRequest request)

@@ -25,6 +25,19 @@ internal sealed partial class StsService
     /// <summary>Runs the request and returns the XML response body; throws <see cref="StsException"/> for STS errors.</summary>
     public byte[] Execute(SessionRequest request, SignedRequest signed, CallRecordBuilder record)
     {
+        // What STS does before it looks at the caller: find the operation by action and version, then read the input.
+        if (!string.Equals(request.Version, StsDefaults.ApiVersion, StringComparison.Ordinal))
+        {
+            throw StsErrors.InvalidAction(request.Action, request.Version);
+        }
+
+        if (request.DurationSecondsText is { } durationText && request.DurationSeconds is null)
+        {
+            // A value that is not an integer cannot be deserialized (published: a NaN duration gets MalformedInput,
+            // aws-azure-login/aws-azure-login#30); an integer out of range is a ValidationError later.
+            throw StsErrors.MalformedInput("DurationSeconds", durationText);
+        }
+
         switch (request.Action)
         {
             case "AssumeRoleWithWebIdentity":

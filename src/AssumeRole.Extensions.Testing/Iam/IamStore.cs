@@ -10,11 +10,16 @@ internal sealed class IamStore
     private readonly ConcurrentDictionary<string, IssuedSession> _sessionsByAccessKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Serial, string Code), byte> _usedMfaCodes = new();
 
-    public EmulatedUser AddUser(string userName, string accountId)
+    /// <summary>Adds a user; <see langword="null"/> when the given access key id is taken (by a user or a session).</summary>
+    public EmulatedUser? AddUser(string userName, string accountId, string? accessKeyId = null, string? secretAccessKey = null)
     {
-        var user = new EmulatedUser(userName, accountId, IdGenerator.UserId(), IdGenerator.LongTermAccessKeyId(), IdGenerator.SecretAccessKey());
-        _usersByAccessKey[user.AccessKeyId] = user;
-        return user;
+        var user = new EmulatedUser(
+            userName,
+            accountId,
+            IdGenerator.UserId(),
+            accessKeyId ?? IdGenerator.LongTermAccessKeyId(),
+            secretAccessKey ?? IdGenerator.SecretAccessKey());
+        return !_sessionsByAccessKey.ContainsKey(user.AccessKeyId) && _usersByAccessKey.TryAdd(user.AccessKeyId, user) ? user : null;
     }
 
     public EmulatedRole AddRole(RoleArn arn, EmulatedRoleOptions options)
@@ -29,6 +34,8 @@ internal sealed class IamStore
     public EmulatedRole? FindRole(string arn) => _rolesByArn.GetValueOrDefault(arn);
 
     public EmulatedUser? FindUser(string accessKeyId) => _usersByAccessKey.GetValueOrDefault(accessKeyId);
+
+    public EmulatedUser? FindUserByArn(string arn) => _usersByAccessKey.Values.FirstOrDefault(user => string.Equals(user.Arn, arn, StringComparison.Ordinal));
 
     public IssuedSession? FindSession(string accessKeyId) => _sessionsByAccessKey.GetValueOrDefault(accessKeyId);
 

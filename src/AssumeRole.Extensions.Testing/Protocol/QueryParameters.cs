@@ -21,7 +21,8 @@ internal sealed class QueryParameters
         return new QueryParameters(reader.ReadForm());
     }
 
-    public string? Get(string name) => _values.TryGetValue(name, out var value) ? value.ToString() : null;
+    /// <summary>The parameter's value; when it is repeated, the first occurrence wins, as in STS.</summary>
+    public string? Get(string name) => _values.TryGetValue(name, out var value) ? First(value) : null;
 
     public bool Contains(string name) => _values.ContainsKey(name);
 
@@ -35,7 +36,7 @@ internal sealed class QueryParameters
             if (key.StartsWith(prefix, StringComparison.Ordinal) &&
                 int.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             {
-                items[index] = value.ToString();
+                items[index] = First(value);
             }
         }
 
@@ -72,7 +73,7 @@ internal sealed class QueryParameters
                 items[index] = fields;
             }
 
-            fields[rest[(dot + 1)..].ToString()] = value.ToString();
+            fields[rest[(dot + 1)..].ToString()] = First(value);
         }
 
         if (items.Count > 0)
@@ -82,4 +83,7 @@ internal sealed class QueryParameters
 
         return _values.ContainsKey(name) ? [] : null;
     }
+
+    /// <summary>A repeated parameter arrives as several values; STS reads the first (the form reader would join them with commas).</summary>
+    private static string First(StringValues value) => value.Count > 0 ? value[0] ?? string.Empty : string.Empty;
 }

@@ -17,6 +17,17 @@ internal static class StsErrors
     public static StsException InvalidMfaCode() =>
         new(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
 
+    /// <summary>
+    /// A serial number that is not the caller's MFA device, exactly as STS words it (two spaces, trailing space), as
+    /// reported in aws/aws-cli#6325.
+    /// </summary>
+    public static StsException MfaDeviceNotAssociated() =>
+        new(403, "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.    ");
+
+    /// <summary>A query parameter that cannot be read as its type (an integer that is not one).</summary>
+    public static StsException MalformedInput(string parameter, string value) =>
+        new(400, "MalformedInput", $"Invalid value '{value}' for parameter {parameter}: not an integer.");
+
     public static StsException MaxSessionDurationExceeded() =>
         Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
 
@@ -39,8 +50,12 @@ internal static class StsErrors
 
     public static StsException IncompleteSignature(string message) => new(400, "IncompleteSignature", message);
 
-    public static StsException InvalidAction(string? action) =>
-        new(400, "InvalidAction", string.Create(CultureInfo.InvariantCulture, $"Could not find operation {action} for version {StsDefaults.ApiVersion}"));
+    /// <summary>
+    /// An unknown action, or a known one with a missing or wrong <c>Version</c>: STS looks operations up by action and
+    /// version (<c>Could not find operation AssumeRoleWithWebIdentity for version 2011-06-15</c>, aws/session-manager-plugin#116).
+    /// </summary>
+    public static StsException InvalidAction(string? action, string? version = StsDefaults.ApiVersion) =>
+        new(400, "InvalidAction", string.Create(CultureInfo.InvariantCulture, $"Could not find operation {action} for version {version ?? "NO_VERSION_SPECIFIED"}"));
 
     public static StsException MalformedPolicyDocument(string message) => new(400, "MalformedPolicyDocument", message);
 

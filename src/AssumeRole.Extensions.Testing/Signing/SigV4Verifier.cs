@@ -105,21 +105,39 @@ internal sealed class SigV4Verifier
             throw StsErrors.IncompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + request.Headers.Authorization);
         }
 
-        var now = _time.GetUtcNow();
+        // Clients sign with the machine's clock until a response's Date header (the emulator clock) makes the AWS SDK
+        // correct its clock by the offset it saw then; a fake clock that moved on since leaves the client anywhere
+        // between the two. By default that whole span is accepted (see StsEmulatorOptions.SigningClock).
         var skew = _options.AllowedClockSkew;
+        DateTimeOffset earliest, latest;
+        if (_options.SigningClock is { } signingClock)
+        {
+            earliest = latest = signingClock.GetUtcNow();
+        }
+        else
+        {
+            var (real, emulated) = (TimeProvider.System.GetUtcNow(), _time.GetUtcNow());
+            (earliest, latest) = real <= emulated ? (real, emulated) : (emulated, real);
+        }
+
         var minutes = ((int)skew.TotalMinutes).ToString(CultureInfo.InvariantCulture);
-        if (requestTime < now - skew)
+        if (requestTime < earliest - skew)
         {
             throw StsErrors.SignatureDoesNotMatch(
-                $"Signature expired: {SigV4.FormatAmzDate(requestTime)} is now earlier than {SigV4.FormatAmzDate(now - skew)} ({SigV4.FormatAmzDate(now)} - {minutes} min.)");
+                $"Signature expired: {SigV4.FormatAmzDate(requestTime)} is now earlier than {SigV4.FormatAmzDate(earliest - skew)} ({SigV4.FormatAmzDate(earliest)} - {minutes} min.)");
         }
 
-        if (requestTime > now + skew)
+        if (requestTime > latest + skew)
         {
             throw StsErrors.SignatureDoesNotMatch(
-                $"Signature not yet current: {SigV4.FormatAmzDate(requestTime)} is still later than {SigV4.FormatAmzDate(now + skew)} ({SigV4.FormatAmzDate(now)} + {minutes} min.)");
+                $"Signature not yet current: {SigV4.FormatAmzDate(requestTime)} is still later than {SigV4.FormatAmzDate(latest + skew)} ({SigV4.FormatAmzDate(latest)} + {minutes} min.)");
         }
 
+        return CheckScopeDate(header, requestTime);
+    }
+
+    private static DateTimeOffset CheckScopeDate(AuthorizationHeader header, DateTimeOffset requestTime)
+    {
         var requestDate = requestTime.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         if (!string.Equals(header.ScopeDate, requestDate, StringComparison.Ordinal))
         {

@@ -58,6 +58,8 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
 
     public string RoleArn => _inner.RoleArn;
 
+    public string Endpoint => _inner.Endpoint;
+
     public ISessionFetcher Inner => _inner;
 
     public IReadOnlyList<ISecondLevelCache> Levels => _levels;

@@ -19,6 +19,7 @@ internal sealed class AssumeRoleBinding : IDisposable
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
     private readonly object _reloadGate = new();
+    private AssumeRoleOptions _current;
     private bool _disposed;
 
     public AssumeRoleBinding(string name, IOptionsMonitor<AssumeRoleOptions> monitor, AssumeRoleContext context)
@@ -27,7 +28,8 @@ internal sealed class AssumeRoleBinding : IDisposable
         _displayName = new AssumeRoleRegistration(name).DisplayName;
         _context = context;
         _logger = context.LoggerFactory.CreateLogger<AssumeRoleBinding>();
-        Credentials = new AssumeRoleCredentials(monitor.Get(name), context);
+        _current = monitor.Get(name);
+        Credentials = new AssumeRoleCredentials(_current, context);
         _subscription = monitor.OnChange(OnChange);
     }
 
@@ -54,7 +56,9 @@ internal sealed class AssumeRoleBinding : IDisposable
         // Reloads are rare and may arrive on several threads; serialize them so the last one wins.
         lock (_reloadGate)
         {
-            if (_disposed)
+            // The same instance: a reload whose settings were rejected (AssumeRoleOptionsFactory logged it and
+            // answered with the settings in use).
+            if (_disposed || ReferenceEquals(options, _current))
             {
                 return;
             }
@@ -62,6 +66,7 @@ internal sealed class AssumeRoleBinding : IDisposable
             try
             {
                 Credentials.Reconfigure(options, _context);
+                _current = options;
                 Log.RoleReconfigured(_logger, _displayName, Credentials.RoleArn, Credentials.HopCount);
             }
             catch (ArgumentException ex)

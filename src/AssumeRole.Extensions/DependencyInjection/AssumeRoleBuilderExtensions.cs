@@ -87,6 +87,11 @@ public static class AssumeRoleBuilderExtensions
             return builder;
         }
 
+        if (!builder.Services.Any(d => d.ImplementationInstance is AssumeRoleClientRegistration r && r.Name == builder.Name))
+        {
+            builder.Services.AddSingleton(new AssumeRoleClientRegistration(builder.Name));
+        }
+
         // The SDK's AddKeyedAWSService<T>(key) builds keyed clients from the unkeyed AWSOptions (the default role) and
         // its 4.0 overloads take no per-provider options factory, so a named role builds its client here from a copy
         // of those options with the role's credentials — through the SDK's own AWSOptions.CreateServiceClient.

@@ -10,10 +10,24 @@ namespace AssumeRole.Extensions.DependencyInjection;
 /// and hops) at host start for every registered role, so a bad configuration stops the host with messages that name
 /// the role, the field and the rule. Options of names nobody registered are not ours and are skipped.
 /// </summary>
-internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistration> registrations) : IValidateOptions<AssumeRoleOptions>
+internal sealed class AssumeRoleOptionsValidation(
+    IEnumerable<AssumeRoleRegistration> registrations,
+    IEnumerable<AssumeRoleSectionBinding> sections,
+    IEnumerable<IConfigureOptions<AssumeRoleOptions>> configurations,
+    IEnumerable<IPostConfigureOptions<AssumeRoleOptions>> postConfigurations) : IValidateOptions<AssumeRoleOptions>
 {
     private readonly Dictionary<string, AssumeRoleRegistration> _registrations =
         registrations.DistinctBy(r => r.Name).ToDictionary(r => r.Name, StringComparer.Ordinal);
+
+    private readonly List<AssumeRoleSectionBinding> _sections = [.. sections];
+
+    /// <summary>
+    /// Whether anything configures options for the name "default": what messages call the default role, but not its
+    /// options name (""), so such configuration would otherwise be silently ignored.
+    /// </summary>
+    private readonly bool _configuresDefaultByDisplayName =
+        configurations.Select(NameOf).Concat(postConfigurations.Select(NameOf))
+            .Any(n => string.Equals(n, AssumeRoleRegistration.DefaultDisplayName, StringComparison.OrdinalIgnoreCase));
 
     public ValidateOptionsResult Validate(string? name, AssumeRoleOptions options)
     {
@@ -23,6 +37,19 @@ internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistra
         }
 
         var failures = AssumeRoleOptionsValidator.Validate(options, registration.DisplayName);
+        foreach (var section in _sections.Where(s => s.Name == registration.Name && !s.Exists))
+        {
+            // Said first: a misspelled section name is the likely cause of every other failure of this role.
+            failures.Insert(0, $"Role '{registration.DisplayName}': the configuration section '{section.Path}' it is bound to is missing or empty; check the section's name.");
+        }
+
+        if (registration.Name.Length == 0 && _configuresDefaultByDisplayName)
+        {
+            failures.Insert(0,
+                $"Role '{registration.DisplayName}': AssumeRoleOptions are configured for the name \"default\", which no role has: the default role's options name is " +
+                "AssumeRoleOptions.DefaultRoleName (the empty string). Use services.Configure<AssumeRoleOptions>(o => …) or AddAssumeRole(…).Configure(…).");
+        }
+
         if (failures.Count == 0 && options.StrictChainDurations)
         {
             // The chaining cap depends on the hop's position (and the source), which the planner knows: run it now
@@ -45,4 +72,11 @@ internal sealed class AssumeRoleOptionsValidation(IEnumerable<AssumeRoleRegistra
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string? NameOf(object configuration) => configuration switch
+    {
+        ConfigureNamedOptions<AssumeRoleOptions> c => c.Name,
+        PostConfigureOptions<AssumeRoleOptions> c => c.Name,
+        _ => null,
+    };
 }

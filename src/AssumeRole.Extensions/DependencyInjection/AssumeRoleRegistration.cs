@@ -6,6 +6,9 @@ namespace AssumeRole.Extensions.DependencyInjection;
 /// </summary>
 internal sealed record AssumeRoleRegistration(string Name)
 {
+    /// <summary>What messages call the default role, whose options name is the empty string.</summary>
+    public const string DefaultDisplayName = "default";
+
     /// <summary>The name used in messages: the default role has the empty name, which says nothing to a reader.</summary>
-    public string DisplayName => Name.Length == 0 ? "default" : Name;
+    public string DisplayName => Name.Length == 0 ? DefaultDisplayName : Name;
 }

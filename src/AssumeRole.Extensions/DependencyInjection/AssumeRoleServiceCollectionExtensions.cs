@@ -6,6 +6,7 @@ using System.Diagnostics.Metrics;
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +50,7 @@ public static class AssumeRoleServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         var builder = AddRole(services, Options.Options.DefaultName);
         services.AddOptions<AssumeRoleOptions>(Options.Options.DefaultName).Bind(section);
+        services.AddSingleton(new AssumeRoleSectionBinding(Options.Options.DefaultName, section));
         return builder;
     }
 
@@ -81,6 +83,7 @@ public static class AssumeRoleServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         var builder = AddRole(services, name);
         services.AddOptions<AssumeRoleOptions>(name).Bind(section);
+        services.AddSingleton(new AssumeRoleSectionBinding(name, section));
         return builder;
     }
 
@@ -117,6 +120,15 @@ public static class AssumeRoleServiceCollectionExtensions
     private static AssumeRoleBuilder AddRole(IServiceCollection services, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (string.Equals(name, AssumeRoleRegistration.DefaultDisplayName, StringComparison.OrdinalIgnoreCase))
+        {
+            // Messages call the default role 'default': a named role of that name would be a second 'default'.
+            throw new ArgumentException(
+                $"'{name}' is what messages call the default role, so it cannot name another role. Register the default role with " +
+                "AddAssumeRole(section) or AddAssumeRole(o => …) (its options name is AssumeRoleOptions.DefaultRoleName, the empty string), or choose another name.",
+                nameof(name));
+        }
+
         var builder = new AssumeRoleBuilder(name, services);
         AddInfrastructure(services);
 
@@ -130,7 +142,10 @@ public static class AssumeRoleServiceCollectionExtensions
         services.AddSingleton(new AssumeRoleRegistration(name));
         services.AddOptionsWithValidateOnStart<AssumeRoleOptions>(name);
         services.AddKeyedSingleton(name, static (sp, key) =>
-            new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>()));
+        {
+            AwsOptionsTemplate.ThrowIfReading((string)key!);
+            return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>());
+        });
         services.AddKeyedSingleton(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleBinding>(key).Credentials);
         services.AddKeyedSingleton<AWSCredentials>(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleCredentials>(key));
 
@@ -150,6 +165,15 @@ public static class AssumeRoleServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => AssumeRoleContext.For(sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AssumeRoleOptions>, AssumeRoleOptionsValidation>());
+        services.TryAddSingleton<AwsOptionsTemplate>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AssumeRoleOptions>, AwsRegionDefaults>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MultiTenantOptions>, AwsRegionDefaults>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AssumeRoleStartupCheck>());
+
+        // A reload that breaks a rule is logged (event 41) and the last valid settings stay, instead of an exception
+        // thrown inside the options monitor's change callback.
+        services.TryAddSingleton<AssumeRoleOptionsFactory.LastValid>();
+        services.TryAddTransient<IOptionsFactory<AssumeRoleOptions>, AssumeRoleOptionsFactory>();
     }
 
     private static void AddMultiTenantCore(IServiceCollection services)

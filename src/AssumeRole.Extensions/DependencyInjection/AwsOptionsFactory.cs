@@ -25,10 +25,16 @@ internal sealed class AwsOptionsFactory
 
     /// <summary>
     /// Makes the unkeyed <see cref="AWSOptions"/> carry the default role. An <see cref="AWSOptions"/> registered before
-    /// is wrapped (its settings kept, its lifetime kept); one registered after replaces ours, as DI's last-wins rule says.
+    /// is wrapped (its settings kept, its lifetime kept); one registered after replaces ours, as DI's last-wins rule says,
+    /// which <see cref="AssumeRoleStartupCheck"/> reports when the host starts unless its credentials are the role's.
     /// </summary>
     public static void Register(IServiceCollection services)
     {
+        if (!services.Any(d => d.ServiceType == typeof(AwsOptionsRegistrations)))
+        {
+            services.AddSingleton(new AwsOptionsRegistrations(services));
+        }
+
         for (var i = services.Count - 1; i >= 0; i--)
         {
             var d = services[i];
@@ -44,10 +50,12 @@ internal sealed class AwsOptionsFactory
 
             services.RemoveAt(i);
             services.Add(new ServiceDescriptor(typeof(AWSOptions), new AwsOptionsFactory(d).Create, d.Lifetime));
+            services.AddSingleton(new AwsOptionsSource(d));
             return;
         }
 
         services.Add(ServiceDescriptor.Singleton(typeof(AWSOptions), new AwsOptionsFactory(null).Create));
+        services.AddSingleton(new AwsOptionsSource(null));
     }
 
     /// <summary>
@@ -77,6 +85,14 @@ internal sealed class AwsOptionsFactory
 
     private static AWSOptions WithRole(AWSOptions options, AWSCredentials credentials, string name)
     {
+        ThrowIfSessionRoleArn(options, name);
+        options.Credentials = credentials;
+        return options;
+    }
+
+    /// <summary>Throws when <paramref name="options"/> set <c>SessionRoleArn</c>, which clients of role <paramref name="name"/> cannot use.</summary>
+    public static void ThrowIfSessionRoleArn(AWSOptions options, string name)
+    {
         if (!string.IsNullOrEmpty(options.SessionRoleArn))
         {
             // The SDK would wrap our credentials in its own AssumeRoleAWSCredentials: a second, unshared hop.
@@ -84,9 +100,6 @@ internal sealed class AwsOptionsFactory
                 $"AWSOptions.SessionRoleArn is set while AssumeRole role '{(name.Length == 0 ? "default" : name)}' provides the credentials; " +
                 "the SDK would assume SessionRoleArn on top of the role. Move the role to the AssumeRole configuration (RoleArn, or Chain for several hops) and remove AWS:SessionRoleArn.");
         }
-
-        options.Credentials = credentials;
-        return options;
     }
 
     /// <summary>A copy, so that the user's (possibly shared) instance is never mutated.</summary>

@@ -8,8 +8,8 @@ public interface IAssumeRoleBuilder
 {
     /// <summary>
     /// Gets the name of the role: the named-options name of its <see cref="AssumeRole.Extensions.AssumeRoleOptions"/>
-    /// and the service key of its keyed services. The default role's name is the empty string
-    /// (<see cref="Microsoft.Extensions.Options.Options.DefaultName"/>).
+    /// and the service key of its keyed services. The default role's name is
+    /// <see cref="AssumeRole.Extensions.AssumeRoleOptions.DefaultRoleName"/>, the empty string (messages call it <c>'default'</c>).
     /// </summary>
     string Name { get; }
 

@@ -8,8 +8,8 @@ namespace AssumeRole.Extensions.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Assumed role {RoleArn} (hop {Hop}) as {AssumedRoleArn}; lifetime {LifetimeSeconds:F0} s, refresh in {RefreshInSeconds:F0} s, request id {RequestId}.")]
-    public static partial void SessionAssumed(ILogger logger, string roleArn, int hop, string? assumedRoleArn, double lifetimeSeconds, double refreshInSeconds, string? requestId);
+    [LoggerMessage(1, LogLevel.Information, "Assumed role {RoleArn} (hop {Hop}) as {AssumedRoleArn} through STS {StsEndpoint}; lifetime {LifetimeSeconds:F0} s, refresh in {RefreshInSeconds:F0} s, request id {RequestId}.")]
+    public static partial void SessionAssumed(ILogger logger, string roleArn, int hop, string? assumedRoleArn, string stsEndpoint, double lifetimeSeconds, double refreshInSeconds, string? requestId);
 
     [LoggerMessage(2, LogLevel.Debug, "Refresh of role {RoleArn} scheduled in {DueInSeconds:F1} s ({Reason}).")]
     public static partial void RefreshScheduled(ILogger logger, string roleArn, double dueInSeconds, string reason);

@@ -16,6 +16,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
     /// <summary>The fetcher that calls STS once the gate lets it.</summary>
     public ISessionFetcher Inner => inner;
 
+    public string Endpoint => inner.Endpoint;
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))

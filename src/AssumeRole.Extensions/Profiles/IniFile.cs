@@ -13,12 +13,16 @@ namespace AssumeRole.Extensions.Profiles;
 /// <item><c>[DEFAULT]</c> holds defaults for every other section of the same file.</item>
 /// <item>Errors, which make the CLI refuse the whole file: a section twice, a key twice in one section, a line that is
 /// neither a section, a comment nor <c>key=value</c>, a key before the first section, bytes that are not UTF-8, and a
-/// nested block (<c>s3 =</c> then indented lines) with a line that has no <c>=</c>.</item>
+/// nested block (<c>s3 =</c> then indented lines) with a line that has no <c>=</c> — lines as Python's
+/// <c>splitlines()</c> cuts them, so a U+0085, U+2028, U+001C or \v inside a nested value starts a new line.</item>
 /// </list>
 /// </summary>
 internal sealed class IniFile
 {
     private const string DefaultSection = "DEFAULT";
+
+    /// <summary>Where Python's <c>str.splitlines()</c> breaks a line (besides <c>\r\n</c>, which the file reader already took).</summary>
+    private static readonly char[] PythonLineBreaks = ['\n', '\r', '\v', '\f', '\u001C', '\u001D', '\u001E', '\u0085', '\u2028', '\u2029'];
 
     private IniFile(List<KeyValuePair<string, Dictionary<string, string>>> sections) => Sections = sections;
 
@@ -154,8 +158,9 @@ internal sealed class IniFile
 
             foreach (var (key, text) in merged)
             {
-                // botocore reads a value that starts on the next line as a nested block of "key = value" lines.
-                if (text.StartsWith('\n') && text.Split('\n').Any(l => Strip(l).Length > 0 && !l.Contains('=', StringComparison.Ordinal)))
+                // botocore reads a value that starts on the next line as a nested block of "key = value" lines, split
+                // with Python's str.splitlines(), which also breaks at \v, \f, U+001C–U+001E, U+0085, U+2028, U+2029.
+                if (text.StartsWith('\n') && text.Split(PythonLineBreaks).Any(l => Strip(l).Length > 0 && !l.Contains('=', StringComparison.Ordinal)))
                 {
                     throw new FormatException($"the nested block of '{key}' in [{name}] has a line without '='");
                 }

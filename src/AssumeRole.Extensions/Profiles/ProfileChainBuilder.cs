@@ -133,12 +133,14 @@ internal static class ProfileChainBuilder
 
     private static AssumeRoleHopOptions HopOf(string name, IReadOnlyDictionary<string, string> profile, string roleArn, Func<CancellationToken, ValueTask<string>>? tokenCodeProvider)
     {
+        // The CLI reads duration_seconds with Python's int() and silently ignores a value that is not an integer
+        // (the session then gets STS's default, 3600 s): the same verdict here. An integer out of STS's range fails.
         int? duration = null;
-        if (Get(profile, "duration_seconds") is { } text)
+        if (Get(profile, "duration_seconds") is { } text && PythonInt.Parse(text) is { } seconds)
         {
-            duration = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
-                ? d
-                : throw Error(name, $"has duration_seconds {SafeText.Quote(text)}, which is not a whole number of seconds.");
+            duration = seconds is >= int.MinValue and <= int.MaxValue
+                ? (int)seconds
+                : throw Error(name, string.Create(CultureInfo.InvariantCulture, $"has duration_seconds {SafeText.Quote(text)}, which must be between {StsConstraints.MinDuration} and {StsConstraints.MaxDuration}."));
         }
 
         var mfa = Get(profile, "mfa_serial");

@@ -17,7 +17,9 @@ internal sealed partial class HopSpec
     public HopSpec(AssumeRoleHopOptions hop, AssumeRoleOptions registration, int index, int count, int? durationSeconds)
     {
         RoleArn = hop.RoleArn!;
-        RoleSessionName = hop.RoleSessionName ?? s_defaultSessionName.Value;
+        // A hop without a session name takes the role's, like Region and ServiceUrl: one name identifies the app in
+        // CloudTrail along the whole chain.
+        RoleSessionName = hop.RoleSessionName ?? registration.RoleSessionName ?? s_defaultSessionName.Value;
         ExternalId = hop.ExternalId;
         DurationSeconds = durationSeconds;
         Policy = hop.Policy;

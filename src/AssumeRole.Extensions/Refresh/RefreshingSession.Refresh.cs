@@ -110,6 +110,7 @@ internal sealed partial class RefreshingSession
                 RoleArn,
                 Hop,
                 fetched.AssumedRoleArn,
+                _fetcher.Endpoint,
                 (state.ExpiresAtMs - startedMs) / 1000.0,
                 (state.RefreshAtMs - Clock.NowMs) / 1000.0,
                 fetched.RequestId);

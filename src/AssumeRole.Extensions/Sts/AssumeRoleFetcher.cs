@@ -66,6 +66,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     /// <summary>The STS client signing as <see cref="Source"/>.</summary>
     public IStsGateway Gateway => _gateway;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
@@ -188,11 +190,14 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     private AssumeRoleException Translate(StsCallException ex)
     {
-        // The message was redacted where the request was known; escape and cut it for logs, and add what to check.
-        var detail = StsMessage.Sanitize(ex.Message, SecretsOf(null)) + AccessDeniedHint(ex);
+        // The text was kept or withheld where the request was known (MFA code included); the hop's own secrets are
+        // checked once more, then the text is escaped and cut for logs, and what to check is added.
+        ex = StsMessage.Redact(ex, SecretsOf(null));
+        var text = StsMessage.Sanitize(ex.Message);
+        var detail = text + AccessDeniedHint(ex);
 
         // Keep the SDK exception as the cause only when its text needed no change at all.
-        var inner = ex.InnerException is { } cause && string.Equals(StsMessage.Sanitize(ex.Message, SecretsOf(null)), ex.Message, StringComparison.Ordinal) ? cause : null;
+        var inner = ex.InnerException is { } cause && string.Equals(text, ex.Message, StringComparison.Ordinal) ? cause : null;
         return new AssumeRoleException(_hop.RoleArn, _hop.Hop, _hop.Count, ex.ErrorCode, ex.RequestId, ex.StatusCode, ex.IsTransient, detail, inner);
     }
 

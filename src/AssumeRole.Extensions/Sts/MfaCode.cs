@@ -19,9 +19,10 @@ internal static class MfaCode
         {
             code = (await provider(cancellationToken).ConfigureAwait(false))?.Trim();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Only the type: the callback's message may quote what the user typed.
+            // Only the type: the callback's message may quote what the user typed. A cancellation that is not ours (a
+            // timeout inside the callback) is the callback's failure too.
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
                 $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
         }

@@ -46,7 +46,7 @@ internal sealed class SdkStsGateway : IStsGateway
     private static AWSCredentials Guard(AWSCredentials source) => source switch
     {
         AnonymousAWSCredentials => source,
-        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session"),
+        Refresh.SessionCredentials => new SourceCredentialsGuard(source, "the previous hop's session", ownSession: true),
         _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
     };
 
@@ -171,7 +171,11 @@ internal sealed class SdkStsGateway : IStsGateway
                 var transient = StsCallException.IsTransientCode(service.ErrorCode) || (int)service.StatusCode >= 500
                     || service.StatusCode == HttpStatusCode.TooManyRequests
                     || (service.ErrorCode is null && IsNetworkFailure(service.InnerException));
-                return new StsCallException(service.ErrorCode, service.Message, status, service.RequestId, transient, service);
+                // The SDK exception keeps the endpoint's raw code and request id: it is kept as the cause only when
+                // both are in STS's shapes (StsCallException keeps nothing else).
+                var raw = string.Equals(StsResponseFields.ErrorCode(service.ErrorCode), service.ErrorCode, StringComparison.Ordinal)
+                    && string.Equals(StsResponseFields.RequestId(service.RequestId), service.RequestId, StringComparison.Ordinal);
+                return new StsCallException(service.ErrorCode, service.Message, status, service.RequestId, transient, raw ? service : null);
             }
 
             case OperationCanceledException or TimeoutException:
@@ -220,6 +224,6 @@ internal sealed class SdkStsGateway : IStsGateway
     internal static string? AccountIdOf(string? arn)
     {
         var parts = arn?.Split(':', 6);
-        return parts is { Length: 6 } && parts[4].Length == 12 ? parts[4] : null;
+        return parts is { Length: 6 } && parts[4].Length == 12 && parts[4].All(char.IsAsciiDigit) ? parts[4] : null;
     }
 }

@@ -32,6 +32,7 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
 
     /// <summary>The IAM user's long-term keys that ask for the session.</summary>
     public Amazon.Runtime.AWSCredentials Source { get; }
+    public string Endpoint => _hop.Endpoint.ToString();
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {

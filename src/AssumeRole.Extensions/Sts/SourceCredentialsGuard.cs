@@ -1,14 +1,21 @@
 using Amazon.Runtime;
-using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Sts;
 
 /// <summary>
 /// Wraps a hop's source credentials for the SDK client, so that a source that throws (a user's provider, the SDK's
 /// default chain finding nothing, an unreachable instance metadata service) surfaces as an error that names the setting
-/// (<c>SourceCredentials</c>) instead of as whatever the source threw from inside the SDK's signer.
+/// (<c>SourceCredentials</c>) instead of as whatever the source threw from inside the SDK's signer. Only the type of
+/// what it threw is shown: a source's message can quote anything, a secret included.
 /// </summary>
-internal sealed class SourceCredentialsGuard(AWSCredentials inner, string setting) : AWSCredentials
+/// <param name="inner">The source.</param>
+/// <param name="setting">The setting the source comes from, as messages name it.</param>
+/// <param name="ownSession">
+/// True for a previous hop of our own chain, whose failures already name their hop and whose cancellation is ours. A
+/// user's source is never given our cancellation token, so a cancellation it throws (an HttpClient timeout inside it)
+/// is its own failure, not a cancellation of this call.
+/// </param>
+internal sealed class SourceCredentialsGuard(AWSCredentials inner, string setting, bool ownSession = false) : AWSCredentials
 {
     public AWSCredentials Inner { get; } = inner;
 
@@ -38,14 +45,18 @@ internal sealed class SourceCredentialsGuard(AWSCredentials inner, string settin
 
     public override string ToString() => $"SourceCredentialsGuard {{ {Inner.GetType().Name} }}";
 
-    // Our own providers already name their hop; cancellation is not a failure of the source.
-    private static bool IsSourceFailure(Exception ex) => ex is not (AssumeRoleException or OperationCanceledException or StsCallException);
+    // Our own providers already name their hop; the cancellation of our own previous hop is ours.
+    private bool IsSourceFailure(Exception ex) =>
+        ex is not (AssumeRoleException or StsCallException) && !(ownSession && ex is OperationCanceledException);
 
     private StsCallException Failed(Exception? ex)
     {
-        var what = ex is null
-            ? "returned no credentials"
-            : $"threw {ex.GetType().Name}: {SafeText.Escape(ex.Message, 200)}";
+        var what = ex switch
+        {
+            null => "returned no credentials",
+            OperationCanceledException => $"threw {ex.GetType().Name} (a cancellation or timeout inside the source, not of this call)",
+            _ => $"threw {ex.GetType().Name}",
+        };
 
         // Transient: instance metadata, container endpoints and SSO caches recover; the engine backs off meanwhile.
         return new StsCallException(

@@ -11,9 +11,10 @@ internal sealed class StsCallException : Exception
     public StsCallException(string? errorCode, string message, HttpStatusCode? statusCode, string? requestId, bool isTransient, Exception? inner = null)
         : base(message, inner)
     {
-        ErrorCode = errorCode;
+        // Every STS error passes here: the code and request id are kept only in STS's shapes (see StsResponseFields).
+        ErrorCode = StsResponseFields.ErrorCode(errorCode);
         StatusCode = statusCode;
-        RequestId = requestId;
+        RequestId = StsResponseFields.RequestId(requestId);
         IsTransient = isTransient;
     }
 

@@ -23,6 +23,14 @@ internal sealed record StsCredentials(
     /// windows from the whole lifetime (Expiration − IssuedAt), as the process that fetched it did.
     /// </summary>
     public DateTimeOffset? IssuedAt { get; init; }
+    private readonly string? _assumedRoleArn = StsResponseFields.SessionArn(AssumedRoleArn);
+    private readonly string? _requestId = StsResponseFields.RequestId(RequestId);
+
+    /// <summary>Gets the session ARN, when returned in the shape of an ARN (anything else from the endpoint is dropped).</summary>
+    public string? AssumedRoleArn { get => _assumedRoleArn; init => _assumedRoleArn = StsResponseFields.SessionArn(value); }
+
+    /// <summary>Gets the STS request id, when returned in STS's shape (anything else from the endpoint is dropped).</summary>
+    public string? RequestId { get => _requestId; init => _requestId = StsResponseFields.RequestId(value); }
 
     /// <inheritdoc />
     public override string ToString() =>

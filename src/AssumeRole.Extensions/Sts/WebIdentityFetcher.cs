@@ -40,6 +40,8 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
     /// <summary>The hop (the cross-process identity of the roles above it includes its parameters).</summary>
     public FirstHopSpec Spec => _hop;
 
+    public string Endpoint => _hop.Endpoint.ToString();
+
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var duration = _caps.Apply(RoleArn, _hop.DurationSeconds);

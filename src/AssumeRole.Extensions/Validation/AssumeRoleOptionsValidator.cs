@@ -14,6 +14,12 @@ internal static class AssumeRoleOptionsValidator
     internal const int ChainedMaxDuration = StsConstraints.ChainedMaxDuration;
     internal const int MaxSessionTokenDuration = StsConstraints.MaxSessionTokenDuration;
 
+    /// <summary>
+    /// How many failures a message lists; the rest are counted (<c>… and 99990 more failures.</c>), so 100,000 bad tags
+    /// make a message of a few kilobytes, not megabytes.
+    /// </summary>
+    internal const int MaxListedFailures = 10;
+
     /// <summary>Validates the whole registration: the target role, every hop of the chain and the engine settings.</summary>
     public static List<string> Validate(AssumeRoleOptions options, string? name = null)
     {
@@ -22,7 +28,9 @@ internal static class AssumeRoleOptionsValidator
         var prefix = string.IsNullOrEmpty(name) ? string.Empty : $"Role {SafeText.Quote(name)}: ";
 
         var hops = options.Chain ?? [];
-        for (var i = 0; i < hops.Count; i++)
+
+        // A count limit already broken is the failure: the items past it are not checked one by one.
+        for (var i = 0; i < hops.Count && hops.Count < AssumeRoleDefaults.MaxChainDepth; i++)
         {
             if (hops[i] is null)
             {
@@ -80,10 +88,27 @@ internal static class AssumeRoleOptionsValidator
             failures.Add($"{prefix}Chain has {depth} hops; at most {AssumeRoleDefaults.MaxChainDepth} are allowed.");
         }
 
+        return Capped(failures);
+    }
+
+    /// <summary>
+    /// The first <see cref="MaxListedFailures"/> failures, then one line counting the rest: what every message and log
+    /// event of invalid options lists.
+    /// </summary>
+    internal static List<string> Capped(List<string> failures)
+    {
+        if (failures.Count <= MaxListedFailures)
+        {
+            return failures;
+        }
+
+        var more = failures.Count - MaxListedFailures;
+        failures.RemoveRange(MaxListedFailures, more);
+        failures.Add(string.Create(CultureInfo.InvariantCulture, $"… and {more} more failures."));
         return failures;
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every failure, when there is any.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> listing the failures (<see cref="Capped"/>), when there is any.</summary>
     public static void ThrowIfInvalid(AssumeRoleOptions options, string paramName)
     {
         var failures = Validate(options);
@@ -116,7 +141,7 @@ internal static class AssumeRoleOptionsValidator
             failures.Add($"{p}PolicyArns may hold at most {StsConstraints.MaxPolicyArns} ARNs; got {policyArns.Count}.");
         }
 
-        for (var i = 0; i < policyArns.Count; i++)
+        for (var i = 0; i < policyArns.Count && policyArns.Count <= StsConstraints.MaxPolicyArns; i++)
         {
             Add(failures, p, policyArns[i] is null ? $"PolicyArns[{i}] is null." : StsConstraints.PolicyArn.Check(policyArns[i], $"PolicyArns[{i}]"));
         }
@@ -146,7 +171,19 @@ internal static class AssumeRoleOptionsValidator
             failures.Add($"{p}Tags may hold at most {StsConstraints.MaxTags} tags; got {tags.Count}.");
         }
 
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var transitive = hop.TransitiveTagKeys ?? [];
+        if (transitive.Count > StsConstraints.MaxTransitiveTagKeys)
+        {
+            failures.Add($"{p}TransitiveTagKeys may hold at most {StsConstraints.MaxTransitiveTagKeys} keys; got {transitive.Count}.");
+        }
+
+        if (tags.Count > StsConstraints.MaxTags || transitive.Count > StsConstraints.MaxTransitiveTagKeys)
+        {
+            // A count limit already broken is the failure: the keys are not checked one by one.
+            return;
+        }
+
+        var seen = new HashSet<string>(TagKeyComparer.Instance);
         foreach (var (key, value) in tags)
         {
             if (StsConstraints.TagKey.Check(key) is { } keyFailure)
@@ -169,12 +206,6 @@ internal static class AssumeRoleOptionsValidator
             {
                 failures.Add($"{p}Tags key {SafeText.Quote(key)} appears twice; STS compares tag keys case-insensitively.");
             }
-        }
-
-        var transitive = hop.TransitiveTagKeys ?? [];
-        if (transitive.Count > StsConstraints.MaxTransitiveTagKeys)
-        {
-            failures.Add($"{p}TransitiveTagKeys may hold at most {StsConstraints.MaxTransitiveTagKeys} keys; got {transitive.Count}.");
         }
 
         for (var i = 0; i < transitive.Count; i++)
@@ -203,7 +234,7 @@ internal static class AssumeRoleOptionsValidator
             failures.Add($"{p}ProvidedContexts may hold at most {StsConstraints.MaxProvidedContexts} contexts; got {contexts.Count}.");
         }
 
-        for (var i = 0; i < contexts.Count; i++)
+        for (var i = 0; i < contexts.Count && contexts.Count <= StsConstraints.MaxProvidedContexts; i++)
         {
             var field = $"ProvidedContexts[{i}]";
             if (contexts[i] is not { } context)

@@ -7,7 +7,10 @@ namespace AssumeRole.Extensions.Validation;
 /// Makes text from outside the library safe to put in an exception message or a log line: control, format (bidi
 /// overrides, zero-width characters), line/paragraph separator and unpaired surrogate characters are escaped as
 /// <c>\uXXXX</c> (so CR/LF cannot forge a log line and bidi overrides cannot reorder it), and long values are cut to a
-/// few dozen characters followed by their length (so a 1 MB role ARN cannot flood a log).
+/// few dozen characters followed by their length (so a 1 MB role ARN cannot flood a log). A backslash is escaped too
+/// (<c>\u005C</c>), so that a literal <c>\u000A</c> in a value cannot pass for an escaped line feed, and inside quotes
+/// (<see cref="Quote"/>) so is the apostrophe (<c>\u0027</c>), so that a value cannot close its quotes and fake the
+/// rest of the message.
 /// </summary>
 internal static class SafeText
 {
@@ -26,7 +29,7 @@ internal static class SafeText
         }
 
         var sb = new StringBuilder(Math.Min(value.Length, MaxShownCharacters) + 32).Append('\'');
-        var cut = Append(sb, value, MaxShownCharacters);
+        var cut = Append(sb, value, MaxShownCharacters, quoted: true);
         sb.Append('\'');
         if (cut)
         {
@@ -45,7 +48,7 @@ internal static class SafeText
         }
 
         var sb = new StringBuilder(Math.Min(text.Length, maxCharacters) + 32);
-        if (Append(sb, text, maxCharacters))
+        if (Append(sb, text, maxCharacters, quoted: false))
         {
             sb.Append(" (cut; ").Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(" characters)");
         }
@@ -59,7 +62,7 @@ internal static class SafeText
         var status = Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out _);
         var code = status == System.Buffers.OperationStatus.Done ? rune.Value : value[index];
         var shown = new StringBuilder();
-        Append(shown, status == System.Buffers.OperationStatus.Done ? rune.ToString() : value[index].ToString(), 4);
+        Append(shown, status == System.Buffers.OperationStatus.Done ? rune.ToString() : value[index].ToString(), 4, quoted: true);
         return string.Create(CultureInfo.InvariantCulture, $"'{shown}' (U+{code:X4})");
     }
 
@@ -68,7 +71,7 @@ internal static class SafeText
     {
         for (var i = 0; i < text.Length;)
         {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done || MustEscape(rune))
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done || MustEscape(rune, quoted: true))
             {
                 return false;
             }
@@ -79,7 +82,7 @@ internal static class SafeText
         return true;
     }
 
-    private static bool Append(StringBuilder sb, string value, int maxCharacters)
+    private static bool Append(StringBuilder sb, string value, int maxCharacters, bool quoted)
     {
         var i = 0;
         var shown = 0;
@@ -97,7 +100,7 @@ internal static class SafeText
                 sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)value[i]:X4}");
                 i++;
             }
-            else if (MustEscape(rune))
+            else if (MustEscape(rune, quoted))
             {
                 sb.Append(rune.IsBmp
                     ? string.Create(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}")
@@ -116,8 +119,9 @@ internal static class SafeText
         return false;
     }
 
-    private static bool MustEscape(Rune rune) => Rune.GetUnicodeCategory(rune) is
-        UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
-        or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
-        or UnicodeCategory.OtherNotAssigned;
+    private static bool MustEscape(Rune rune, bool quoted) =>
+        rune.Value == '\\' || (quoted && rune.Value == '\'') || Rune.GetUnicodeCategory(rune) is
+            UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+            or UnicodeCategory.OtherNotAssigned;
 }

@@ -32,7 +32,7 @@ public sealed class AwsCliCacheInteropTests : IAsyncLifetime
         var user = _sts.Emulator.AddUser("alice");
         user.EnableMfaDevice(MfaSerial, "111111", "222222", "333333");
         _sts.Emulator.AddRole(DevRole, r => r.RequiredExternalId = ExternalId);
-        _sts.Emulator.AddRole(MfaRole, r => r.RequireMfa(MfaSerial, "111111", "222222", "333333"));
+        _sts.Emulator.AddRole(MfaRole, r => r.RequireMfa());
         Directory.CreateDirectory(_home);
         var config = Path.Combine(_home, "config");
         var credentials = Path.Combine(_home, "credentials");

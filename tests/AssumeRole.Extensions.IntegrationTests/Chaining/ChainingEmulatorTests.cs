@@ -246,6 +246,65 @@ public sealed class ChainingEmulatorTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Review of issue #13, finding 10: botocore reads <c>duration_seconds</c> with Python's <c>int()</c> and ignores a
+    /// value that is not an integer. The real CLI and <c>FromProfile</c> send the same <c>DurationSeconds</c> (or none).
+    /// </summary>
+    [Theory]
+    [InlineData("+900")]
+    [InlineData("9_00")]
+    [InlineData("0900")]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("9__00")]
+    [InlineData("0x384")]
+    public async Task Profiles_DurationSecondsAsTheCliReadsIt_SameDurationSecondsSent(string duration)
+    {
+        AwsCli.Require();
+        var aws = ExecutableLocator.Find("aws");
+        RequiresServer.Available(aws is not null, "The 'aws' executable is not on PATH.");
+        using var files = new ProfileFiles();
+        files.Config = $"""
+            [profile base]
+            region = us-east-1
+            [profile a]
+            role_arn = {RoleA}
+            source_profile = base
+            role_session_name = p-a
+            duration_seconds = {duration}
+            region = us-east-1
+            endpoint_url = {_sts.Emulator.Endpoint}
+            """;
+        files.Credentials = $"[base]\naws_access_key_id = {_alice.AccessKeyId}\naws_secret_access_key = {_alice.SecretAccessKey}\n";
+
+        var cli = await ProcessRunner.RunAsync(
+            aws!,
+            ["sts", "get-caller-identity", "--profile", "a", "--output", "json"],
+            new Dictionary<string, string?>
+            {
+                ["AWS_CONFIG_FILE"] = files.ConfigPath,
+                ["AWS_SHARED_CREDENTIALS_FILE"] = files.CredentialsPath,
+                ["AWS_ENDPOINT_URL_STS"] = _sts.Emulator.Endpoint.ToString(),
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+                ["AWS_PAGER"] = string.Empty,
+                ["AWS_MAX_ATTEMPTS"] = "1",
+            },
+            clearAwsEnvironment: true,
+            TimeSpan.FromSeconds(60),
+            TestContext.Current.CancellationToken);
+        var cliCall = Assert.Single(AssumeRoleCalls());
+        _sts.Emulator.ClearCalls();
+
+        var options = ProfileChainBuilder.Build("a", null, files.Env);
+        using var provider = new AssumeRoleCredentials(options, ProviderClock(), null);
+        await CallerArnAsync(provider);
+        var ourCall = Assert.Single(AssumeRoleCalls());
+
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        Assert.True(cliCall.Succeeded, cliCall.ToString());
+        Assert.Equal(cliCall.DurationSeconds, ourCall.DurationSeconds);
+    }
+
     private sealed class ProfileFiles : IDisposable
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("aws-profiles-").FullName;

@@ -37,9 +37,10 @@ public sealed class FirstHopEmulatorTests : IAsyncLifetime
         _sts.Emulator.AddRole(PodRole, r => r.MaxSessionDurationSeconds = 43200);
         _sts.Emulator.AddRole(RoleC, r => r.MaxSessionDurationSeconds = 43200);
 
-        // The break-glass roles require MFA, with codes nobody sends: only an MFA session's context satisfies them.
-        _sts.Emulator.AddRole(RoleA, r => r.RequireMfa(MfaSerial, "999999").MaxSessionDurationSeconds = 43200);
-        _sts.Emulator.AddRole(RoleB, r => r.RequireMfa(MfaSerial, "999999").MaxSessionDurationSeconds = 43200);
+        // The break-glass roles require MFA, and the hops above the session token send no code: only the MFA
+        // session's context satisfies them.
+        _sts.Emulator.AddRole(RoleA, r => r.RequireMfa().MaxSessionDurationSeconds = 43200);
+        _sts.Emulator.AddRole(RoleB, r => r.RequireMfa().MaxSessionDurationSeconds = 43200);
     }
 
     public async ValueTask DisposeAsync()

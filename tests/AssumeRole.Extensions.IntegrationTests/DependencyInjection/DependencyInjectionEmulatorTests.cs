@@ -110,4 +110,41 @@ public sealed class DependencyInjectionEmulatorTests : IAsyncLifetime
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/Reader/di-session", defaultIdentity.Arn);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    [Theory]
+    [InlineData("eu-west-1", true)]
+    [InlineData("us-east-1", false)]
+    public async Task ReadmeQuickStart_StsSignedForTheAwsSectionsRegion_EmulatorChecksIt(string awsRegion, bool succeeds)
+    {
+        // Issue 15: the README's quick start (AWS:Region + an AssumeRole section) sends STS to AWS:Region. An emulator in
+        // eu-west-1 verifies the signing region (as STS does), so the role is assumed only when STS went there.
+        await using var euWest1 = await EmulatorFixture.StartAsync(o => o.Region = "eu-west-1");
+        var alice = euWest1.Emulator.AddUser("alice");
+        euWest1.Emulator.AddRole(RoleArn);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AWS:Region"] = awsRegion,
+            ["AssumeRole:RoleArn"] = RoleArn,
+            ["AssumeRole:DurationSeconds"] = "3600",
+            ["AssumeRole:ServiceUrl"] = euWest1.Emulator.Endpoint.ToString(), // the emulator instead of sts.REGION.amazonaws.com
+        });
+        builder.Services.AddSingleton<TimeProvider>(euWest1.Time);
+        builder.Services.AddAssumeRole(builder.Configuration.GetSection("AssumeRole"))
+            .Configure((o, _) => o.SourceCredentials = new BasicAWSCredentials(alice.AccessKeyId, alice.SecretAccessKey))
+            .WithWarmUp();
+        using var host = builder.Build();
+
+        if (succeeds)
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(StsCallRecord.SuccessOutcome, Assert.Single(euWest1.Emulator.Calls).Outcome);
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<AssumeRoleException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("SignatureDoesNotMatch", ex.ErrorCode);
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class StsEmulatorAwsCliTests : IAsyncLifetime
     {
         _sts = await EmulatorFixture.StartAsync();
         _alice = _sts.Emulator.AddUser("alice");
-        _sts.Emulator.AddRole(RoleArn, role => role.MaxSessionDurationSeconds = 43200);
+        _sts.Emulator.AddRole(RoleArn, role => role.AllowTagsAndSourceIdentity().MaxSessionDurationSeconds = 43200);
         _sts.Emulator.AddRole(NextRoleArn, role => role.MaxSessionDurationSeconds = 43200);
     }
 

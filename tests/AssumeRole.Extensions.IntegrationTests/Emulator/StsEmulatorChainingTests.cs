@@ -19,9 +19,9 @@ public sealed class StsEmulatorChainingTests : IAsyncLifetime
     {
         _sts = await EmulatorFixture.StartAsync();
         _alice = _sts.Emulator.AddUser("alice");
-        _sts.Emulator.AddRole(RoleA, role => role.MaxSessionDurationSeconds = 43200);
-        _sts.Emulator.AddRole(RoleB, role => role.MaxSessionDurationSeconds = 43200);
-        _sts.Emulator.AddRole(RoleC, role => role.MaxSessionDurationSeconds = 43200);
+        _sts.Emulator.AddRole(RoleA, role => role.AllowTagsAndSourceIdentity().MaxSessionDurationSeconds = 43200);
+        _sts.Emulator.AddRole(RoleB, role => role.AllowTagsAndSourceIdentity().MaxSessionDurationSeconds = 43200);
+        _sts.Emulator.AddRole(RoleC, role => role.AllowTagsAndSourceIdentity().MaxSessionDurationSeconds = 43200);
     }
 
     public ValueTask DisposeAsync() => _sts.DisposeAsync();

@@ -24,7 +24,8 @@ public sealed class StsEmulatorSigningTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _sts = await EmulatorFixture.StartAsync();
+        // The skew tests move the fake clock against the real one the SDK signs with: check skew on the fake clock.
+        _sts = await EmulatorFixture.StartAsync(checkSkewOnFakeClock: true);
         _alice = _sts.Emulator.AddUser("alice");
         _sts.Emulator.AddRole(RoleArn, role => role.SessionLifetimeOverride = TimeSpan.FromMinutes(5));
     }
@@ -184,24 +185,47 @@ public sealed class StsEmulatorSigningTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Request_AnyRegionInScope_AcceptedUnlessRestricted()
+    public async Task Request_SignedForAnotherRegion_RejectedByDefaultAcceptedWhenTurnedOff()
     {
+        // STS verifies that the credential scope names the endpoint's region (the global endpoint: us-east-1); regional
+        // tokens being valid everywhere is about the issued credentials, not the request's signature.
         var config = _sts.Config();
         config.AuthenticationRegion = "eu-west-1";
-        using var anyRegion = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(
-            new Amazon.Runtime.BasicAWSCredentials(_alice.AccessKeyId, _alice.SecretAccessKey), config);
-        await anyRegion.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
-
-        await using var restricted = await EmulatorFixture.StartAsync(options => options.RequireSigningRegion = true);
-        var user = restricted.Emulator.AddUser("alice");
-        var restrictedConfig = restricted.Config();
-        restrictedConfig.AuthenticationRegion = "eu-west-1";
         using var wrongRegion = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(
-            new Amazon.Runtime.BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey), restrictedConfig);
+            new Amazon.Runtime.BasicAWSCredentials(_alice.AccessKeyId, _alice.SecretAccessKey), config);
         await StsAssert.FailsAsync(
             () => wrongRegion.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken),
             HttpStatusCode.Forbidden,
-            "SignatureDoesNotMatch");
+            "SignatureDoesNotMatch",
+            "Credential should be scoped to a valid region, not 'eu-west-1'. ");
+
+        await using var anyRegion = await EmulatorFixture.StartAsync(options => options.RequireSigningRegion = false);
+        var user = anyRegion.Emulator.AddUser("alice");
+        var anyConfig = anyRegion.Config();
+        anyConfig.AuthenticationRegion = "eu-west-1";
+        using var client = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(
+            new Amazon.Runtime.BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey), anyConfig);
+        Assert.Equal(user.Arn, (await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken)).Arn);
+    }
+
+    [Fact]
+    public async Task Request_FakeClockHoursAheadOfTheRealOne_AcceptedByDefault()
+    {
+        // Issue 15: a client signs with the real clock until it sees a response; then the AWS SDK corrects its clock to
+        // the response's Date header (the fake clock). By default the emulator accepts either, so a test can move its
+        // fake clock by hours with no clock-skew setting.
+        await using var sts = await EmulatorFixture.StartAsync();
+        var user = sts.Emulator.AddUser("alice");
+        var client = sts.ClientFor(user);
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
+        sts.Time.Advance(TimeSpan.FromHours(5));
+
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken); // signed on the real clock
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken); // corrected to the fake one
+        var fresh = await sts.ClientFor(user).GetCallerIdentityAsync(new GetCallerIdentityRequest(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(user.Arn, fresh.Arn);
+        Assert.All(sts.Emulator.Calls, call => Assert.Equal(StsCallRecord.SuccessOutcome, call.Outcome));
     }
 
     private async Task<Credentials> AssumeAsync(string sessionName) =>

@@ -105,7 +105,8 @@ public sealed class StsEmulatorTrustTests : IAsyncLifetime
     [Fact]
     public async Task AssumeRole_RequiresMfa_MissingWrongAndReusedCodesDenied()
     {
-        _sts.Emulator.AddRole(RoleArn, role => role.RequireMfa(MfaSerial, "123456", "654321"));
+        _alice.EnableMfaDevice(MfaSerial, "123456", "654321");
+        _sts.Emulator.AddRole(RoleArn, role => role.RequireMfa());
 
         await StsAssert.FailsAsync(
             () => AssumeAsync(_alice, new AssumeRoleRequest()),
@@ -125,7 +126,7 @@ public sealed class StsEmulatorTrustTests : IAsyncLifetime
     public async Task AssumeRole_RequiresMfa_SessionCreatedWithMfaSatisfiesIt()
     {
         _alice.EnableMfaDevice(MfaSerial, "111111");
-        _sts.Emulator.AddRole(RoleArn, role => role.RequireMfa((serial, code) => false));
+        _sts.Emulator.AddRole(RoleArn, role => role.RequireMfa());
         var mfaSession = await _sts.ClientFor(_alice).GetSessionTokenAsync(
             new GetSessionTokenRequest { SerialNumber = MfaSerial, TokenCode = "111111", DurationSeconds = 3600 }, TestContext.Current.CancellationToken);
 

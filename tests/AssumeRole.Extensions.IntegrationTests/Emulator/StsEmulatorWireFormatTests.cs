@@ -19,7 +19,7 @@ public sealed class StsEmulatorWireFormatTests : IAsyncLifetime
     {
         _sts = await EmulatorFixture.StartAsync();
         _alice = _sts.Emulator.AddUser("alice");
-        _sts.Emulator.AddRole(RoleArn);
+        _sts.Emulator.AddRole(RoleArn, role => role.AllowTagsAndSourceIdentity());
     }
 
     public ValueTask DisposeAsync() => _sts.DisposeAsync();

@@ -27,10 +27,19 @@ public sealed class EmulatorFixture : IAsyncDisposable
 
     /// <param name="configure">Adjusts the options.</param>
     /// <param name="clockOffset">Starts the fake clock this far from the real time (for clock-skew tests).</param>
-    public static async Task<EmulatorFixture> StartAsync(Action<StsEmulatorOptions>? configure = null, TimeSpan clockOffset = default)
+    /// <param name="checkSkewOnFakeClock">
+    /// Checks request signatures against the fake clock instead of the real one (clock-skew tests); implied by a
+    /// <paramref name="clockOffset"/>.
+    /// </param>
+    public static async Task<EmulatorFixture> StartAsync(Action<StsEmulatorOptions>? configure = null, TimeSpan clockOffset = default, bool checkSkewOnFakeClock = false)
     {
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow() + clockOffset);
         var options = new StsEmulatorOptions { TimeProvider = time, RandomSeed = 42 };
+        if (checkSkewOnFakeClock || clockOffset != default)
+        {
+            options.SigningClock = time;
+        }
+
         configure?.Invoke(options);
         return new EmulatorFixture(await StsEmulator.StartAsync(options), time);
     }

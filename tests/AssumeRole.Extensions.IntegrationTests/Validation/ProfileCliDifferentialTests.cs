@@ -55,6 +55,22 @@ public sealed class ProfileCliDifferentialTests : IDisposable
         { "CRLF line ends", "[profile a]\r\nrole_arn = R1\r\n", string.Empty, "a" },
         { "upper-case key", "[profile a]\nROLE_ARN = R1\n", string.Empty, "a" },
         { "spaces around key", "[profile a]\n   role_arn   =   R1   \n", string.Empty, "a" },
+
+        // Nested blocks are split with Python's str.splitlines(): these characters start a new line there.
+        { "nested block with NEL", "[profile a]\ns3 =\n  k = v\u0085garbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with LINE SEPARATOR", "[profile a]\ns3 =\n  k = v\u2028garbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with PARAGRAPH SEPARATOR", "[profile a]\ns3 =\n  k = v\u2029garbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with FS (U+001C)", "[profile a]\ns3 =\n  k = v\u001Cgarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with GS (U+001D)", "[profile a]\ns3 =\n  k = v\u001Dgarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with RS (U+001E)", "[profile a]\ns3 =\n  k = v\u001Egarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with VT", "[profile a]\ns3 =\n  k = v\vgarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with FF", "[profile a]\ns3 =\n  k = v\fgarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with US (U+001F), no break", "[profile a]\ns3 =\n  k = v\u001Fgarbage\nrole_arn = R1\n", string.Empty, "a" },
+        { "nested block with NEL, then =", "[profile a]\ns3 =\n  k = v\u0085x = y\nrole_arn = R1\n", string.Empty, "a" },
+        { "credentials nested block with NEL", "[profile a]\nrole_arn = R1\n", "[a]\ns3 =\n  k = v\u0085garbage\n", "a" },
+        { "credentials nested block with LINE SEPARATOR", "[profile a]\nrole_arn = R1\n", "[a]\ns3 =\n  k = v\u2028garbage\n", "a" },
+        { "credentials nested block with FS (U+001C)", "[profile a]\nrole_arn = R1\n", "[a]\ns3 =\n  k = v\u001Cgarbage\n", "a" },
+        { "credentials nested block with VT", "[profile a]\nrole_arn = R1\n", "[a]\ns3 =\n  k = v\vgarbage\n", "a" },
     };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -25,6 +25,24 @@ public sealed class LogTests
         AssertOne(o, 2, LogLevel.Debug, ("RoleArn", o.RoleArn), ("Reason", "refresh point"));
     }
 
+    [Theory]
+    [InlineData(null, "eu-west-1", "sts.eu-west-1 (regional endpoint)")]
+    [InlineData("http://127.0.0.1:4599/", "us-east-1", "http://127.0.0.1:4599/ (signing region us-east-1)")]
+    public async Task WarmUp_SessionAssumed_NamesTheStsEndpoint(string? serviceUrl, string region, string expected)
+    {
+        // Issue 15: where STS went is in log event 1 (it went to us-east-1 silently when AWS:Region said eu-west-1).
+        using var o = new ObservedEngine("LogEndpoint" + region);
+        using var provider = o.Create(c =>
+        {
+            c.Region = region;
+            c.ServiceUrl = serviceUrl;
+        });
+
+        await provider.WarmUpAsync(TestContext.Current.CancellationToken);
+
+        AssertOne(o, 1, LogLevel.Information, ("RoleArn", o.RoleArn), ("StsEndpoint", expected));
+    }
+
     [Fact]
     public async Task Acquire_SecondProviderOfSameSession_LogsCacheHit()
     {

@@ -246,6 +246,8 @@ public sealed class MetricsTests
     {
         public string RoleArn => roleArn;
 
+        public string Endpoint => "stub";
+
         public Task<StsCredentials> FetchAsync(CancellationToken cancellationToken) =>
             sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "stub" }, cancellationToken);
 

@@ -58,6 +58,8 @@ public sealed class IssuesTestsFarFutureExpiryTimer
     {
         public string RoleArn => TestEngine.RoleArn;
 
+        public string Endpoint => "stub";
+
         public Task<StsCredentials> FetchAsync(CancellationToken cancellationToken) =>
             Task.FromResult(new StsCredentials(new ImmutableCredentials("ASIANEVER", "s", "t"), TimeProvider.System.GetUtcNow().UtcDateTime, null, null, null));
 

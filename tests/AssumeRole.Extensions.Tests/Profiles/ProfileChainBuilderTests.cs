@@ -145,7 +145,7 @@ public sealed class ProfileChainBuilderTests : IDisposable
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\n", "AWS profile 'a' has role_arn but neither source_profile nor credential_source.")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\ncredential_source = Lambda\n", "expected Environment, Ec2InstanceMetadata or EcsContainer")]
     [InlineData("[profile a]\nregion = us-east-1\n", "AWS profile 'a' has no role_arn")]
-    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nduration_seconds = 1h\n", "duration_seconds '1h'")]
+    [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nduration_seconds = 99999999999\n", "duration_seconds '99999999999', which must be between")]
     [InlineData("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n", "AWS profile 'a' has mfa_serial 'arn:aws:iam::111111111111:mfa/alice', so a token code provider is required")]
     public void Build_InvalidProfile_ThrowsNamingIt(string config, string expected)
     {

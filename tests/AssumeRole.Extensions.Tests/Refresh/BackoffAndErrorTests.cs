@@ -177,7 +177,7 @@ public sealed class BackoffAndErrorTests
     }
 
     [Fact]
-    public async Task ValidationError_EchoingExternalId_IsRedactedFromException()
+    public async Task ValidationError_EchoingExternalId_TextWithheldFromException()
     {
         const string externalId = "tenant-secret-external-id-42";
         _engine.Sts.Always = _ => new StsCallException(
@@ -187,6 +187,6 @@ public sealed class BackoffAndErrorTests
         var ex = await Assert.ThrowsAsync<AssumeRoleException>(() => provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
 
         Assert.DoesNotContain(externalId, ex.ToString());
-        Assert.Contains("***", ex.Message);
+        Assert.Contains("(STS's message text is withheld", ex.Message);
     }
 }

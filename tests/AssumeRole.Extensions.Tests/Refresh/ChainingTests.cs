@@ -28,6 +28,27 @@ public sealed class ChainingTests
 
     private List<FakeStsCall> AssumeRoleCalls(TestEngine engine) => [.. engine.Sts.AllCalls.Where(c => c.Action == "AssumeRole")];
 
+    [Fact]
+    public async Task GetCredentials_HopWithoutSessionName_TakesTheRolesSessionName()
+    {
+        // Issue 15: hops take the role's RoleSessionName when they set none, as they take its Region and ServiceUrl.
+        var engine = CreateEngine();
+        using var provider = engine.Create(o =>
+        {
+            o.RoleSessionName = "deployer";
+            o.Chain.Add(new AssumeRoleHopOptions { RoleArn = Hop1 });
+            o.Chain.Add(new AssumeRoleHopOptions { RoleArn = Hop2, RoleSessionName = "own-name" });
+            o.RoleArn = Target;
+        });
+
+        await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        var names = engine.Sts.Calls.ToDictionary(c => c.RoleArn, c => c.RoleSessionName);
+        Assert.Equal("deployer", names[Hop1]);
+        Assert.Equal("own-name", names[Hop2]);
+        Assert.Equal("deployer", names[Target]);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -5,8 +5,8 @@ using AssumeRole.Extensions.Tests.Fakes;
 namespace AssumeRole.Extensions.Tests.Validation;
 
 /// <summary>
-/// Issue #13, items 5–7: STS's message text reaches the exception redacted (every secret, in any case or encoding) and
-/// escaped; AccessDenied says what the hop does and does not send; failures name their setting; the token file read is
+/// Issue #13, items 5–7: STS's message text reaches the exception escaped, or is withheld whole when it may quote a
+/// secret of the request (in any case or encoding); AccessDenied says what the hop does and does not send; failures name their setting; the token file read is
 /// bounded.
 /// </summary>
 public sealed class StsFailureMessageTests : IDisposable
@@ -21,7 +21,7 @@ public sealed class StsFailureMessageTests : IDisposable
     [InlineData("tenant-secret-42")]
     [InlineData("TENANT-SECRET-42")]
     [InlineData("Tenant%2DSecret%2D42")]
-    public async Task Fetch_StsEchoesTheExternalId_RedactedInAnyCaseOrEncoding(string echoed)
+    public async Task Fetch_StsEchoesTheExternalId_WithheldInAnyCaseOrEncoding(string echoed)
     {
         var engine = new TestEngine();
         engine.Sts.FailNext(new StsCallException("ValidationError", $"1 validation error detected: Value '{echoed}' at 'externalId' failed", HttpStatusCode.BadRequest, "req-1", isTransient: false));
@@ -31,19 +31,23 @@ public sealed class StsFailureMessageTests : IDisposable
 
         Assert.DoesNotContain(echoed, ex.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(ExternalId, ex.ToString(), StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("Value '***' at 'externalId'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("STS found a parameter of the request invalid. (STS's message text is withheld", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("at 'externalId'", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void RemoveSecrets_PercentEncodedInLowerCaseHex_Redacted()
+    [Theory]
+    [InlineData("token a%2fb%3dc", true)]
+    [InlineData("token A/B=C", true)]
+    [InlineData("token A-B-C", true)]
+    [InlineData("token a/b", false)]
+    [InlineData("Rate exceeded", false)]
+    public void MayQuoteSecret_ShortSecretPercentEncodedOrSeparated_Detected(string message, bool expected)
     {
-        var message = StsMessage.RemoveSecrets("token a%2fb%3dc and A/B=C", "a/b=c");
-
-        Assert.Equal("token *** and ***", message);
+        Assert.Equal(expected, StsMessage.MayQuoteSecret(message, "a/b=c"));
     }
 
     [Fact]
-    public async Task Fetch_StsEchoesTheMfaCode_Redacted()
+    public async Task Fetch_StsEchoesTheMfaCode_Withheld()
     {
         var engine = new TestEngine();
         engine.Sts.FailNext(new StsCallException("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code 654321. ", HttpStatusCode.Forbidden, "req-2", isTransient: false));
@@ -56,7 +60,7 @@ public sealed class StsFailureMessageTests : IDisposable
         var ex = await Assert.ThrowsAsync<AssumeRoleException>(() => provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
 
         Assert.DoesNotContain("654321", ex.ToString(), StringComparison.Ordinal);
-        Assert.Contains("pass code ***", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(STS's message text is withheld", ex.Message, StringComparison.Ordinal);
         Assert.Null(ex.InnerException);
     }
 
@@ -195,14 +199,20 @@ public sealed class StsFailureMessageTests : IDisposable
         {
             o.Tags["team"] = null!;
             o.ProvidedContexts.Add(new AssumeRoleProvidedContext { ProviderArn = "arn:aws:iam::aws:contextProvider/IdentityCenter", ContextAssertion = "abc" });
-            for (var i = 0; i < 5; i++)
+        }));
+
+        // Over the count limit, the count is the failure: the contexts are not checked one by one.
+        var tooMany = Assert.Throws<ArgumentException>(() => engine.Create(o =>
+        {
+            for (var i = 0; i < 6; i++)
             {
-                o.ProvidedContexts.Add(new AssumeRoleProvidedContext { ProviderArn = "arn:aws:iam::aws:contextProvider/IdentityCenter", ContextAssertion = "assertion" });
+                o.ProvidedContexts.Add(new AssumeRoleProvidedContext { ProviderArn = "arn:aws:iam::aws:contextProvider/IdentityCenter", ContextAssertion = "abc" });
             }
         }));
 
         Assert.Contains("Tags['team'] value is null", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("ProvidedContexts may hold at most 5 contexts; got 6.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ProvidedContexts may hold at most 5 contexts; got 6.", tooMany.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ContextAssertion", tooMany.Message, StringComparison.Ordinal);
         Assert.Contains("ProvidedContexts[0].ContextAssertion (secret, 3 characters, not shown): has 3 characters, fewer than 4", ex.Message, StringComparison.Ordinal);
     }
 

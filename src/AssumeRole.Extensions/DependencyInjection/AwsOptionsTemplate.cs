@@ -1,0 +1,103 @@
+using Amazon.Extensions.NETCore.Setup;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AssumeRole.Extensions.DependencyInjection;
+
+/// <summary>
+/// The <see cref="AWSOptions"/> the app's SDK clients are built from, as the app configured it (before our credentials
+/// are added): read once per container for the region a role's STS calls default to, so that STS goes where the app's
+/// clients go (<c>AWS:Region</c>). Never mutated.
+/// </summary>
+internal sealed class AwsOptionsTemplate
+{
+    [ThreadStatic]
+    private static bool t_reading;
+
+    private readonly IServiceProvider _services;
+    private readonly AwsOptionsSource? _source;
+    private readonly Lazy<AWSOptions?> _template;
+
+    public AwsOptionsTemplate(IServiceProvider services, IEnumerable<AwsOptionsSource> sources)
+    {
+        _services = services;
+        _source = sources.LastOrDefault();
+        _template = new Lazy<AWSOptions?>(Read, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Gets the region of the app's <see cref="AWSOptions"/>, or <see langword="null"/> when it sets none.</summary>
+    public string? Region
+    {
+        get
+        {
+            ThrowIfReading(null);
+            return _template.Value?.Region?.SystemName;
+        }
+    }
+
+    /// <summary>
+    /// Gets the app's <see cref="AWSOptions"/> as configured before our credentials are added (<see langword="null"/>
+    /// when there is none).
+    /// </summary>
+    public AWSOptions? Options
+    {
+        get
+        {
+            ThrowIfReading(null);
+            return _template.Value;
+        }
+    }
+
+    /// <summary>
+    /// Throws when called while the app's <see cref="AWSOptions"/> is being read on this thread: its factory resolves a
+    /// role's credentials, whose STS region is being decided from that very <see cref="AWSOptions"/>. Said plainly,
+    /// rather than left to DI or options (which would recurse or fail on a re-entered <see cref="Lazy{T}"/>).
+    /// </summary>
+    /// <param name="name">The role being resolved, when known.</param>
+    public static void ThrowIfReading(string? name)
+    {
+        if (t_reading)
+        {
+            var setting = string.IsNullOrEmpty(name) ? "AssumeRole:Region" : $"the Region of role '{name}'";
+            throw new AwsOptionsCycleException(
+                "The AWSOptions registration resolves AssumeRole credentials, while AssumeRole reads the region of those AWSOptions for the role's STS endpoint. " +
+                $"Set {setting} explicitly, or do not resolve the role's credentials in the AWSOptions factory.");
+        }
+    }
+
+    private AWSOptions? Read()
+    {
+        t_reading = true;
+        try
+        {
+            // In a scope: an AWSOptions registered as scoped (or a factory resolving scoped services) resolves as it
+            // does for the app's scoped clients; the root provider would refuse it.
+            using var scope = _services.CreateScope();
+            var services = scope.ServiceProvider;
+            var configured = services.GetService<IConfiguration>();
+            if (_source is null)
+            {
+                // No default role: the AWSOptions service (if any) is the app's own.
+                return services.GetService<AWSOptions>() ?? configured?.GetAWSOptions();
+            }
+
+            // The default role wraps the AWSOptions registered before it (or, without one, the AWS section), exactly
+            // what its SDK clients are built from (see AwsOptionsFactory).
+            return _source.Registration switch
+            {
+                null => configured?.GetAWSOptions(),
+                { ImplementationInstance: AWSOptions instance } => instance,
+                { ImplementationFactory: { } factory } => (AWSOptions)factory(services),
+                { ImplementationType: { } type } => (AWSOptions)ActivatorUtilities.CreateInstance(services, type),
+                _ => null,
+            };
+        }
+        finally
+        {
+            t_reading = false;
+        }
+    }
+}
+
+/// <summary>The app's <see cref="AWSOptions"/> factory resolves a role whose region is read from it.</summary>
+internal sealed class AwsOptionsCycleException(string message) : InvalidOperationException(message);
