@@ -44,6 +44,7 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
         _options = options ?? new RedisFleetCoordinatorOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.LeaseTime, TimeSpan.FromMilliseconds(100), nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.PollInterval, TimeSpan.FromMilliseconds(10), nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.CommandTimeout, TimeSpan.FromMilliseconds(10), nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(_options.KeyPrefix, nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(_options.Channel, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
@@ -80,14 +81,17 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
     public async Task<bool> WaitForReleaseAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        await EnsureSubscribedAsync().ConfigureAwait(false);
         var time = _options.TimeProvider;
+
+        // Every command bounded (it cannot be cancelled): a Redis that pauses mid-wait costs CommandTimeout, then the
+        // TimeoutException tells the provider to call STS itself.
+        await EnsureSubscribedAsync().WaitAsync(_options.CommandTimeout, time, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
         while (true)
         {
             // Registered before the lease is checked, so a release between the check and the wait is not missed.
             var released = _released.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (!await Database.KeyExistsAsync(LeaseKey(key)).ConfigureAwait(false))
+            if (!await Database.KeyExistsAsync(LeaseKey(key)).WaitAsync(_options.CommandTimeout, time, cancellationToken).ConfigureAwait(false))
             {
                 return true;
             }

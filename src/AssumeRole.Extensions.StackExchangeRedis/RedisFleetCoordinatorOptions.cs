@@ -17,6 +17,15 @@ public class RedisFleetCoordinatorOptions
     /// <value>The default value is 1 second.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets or sets the bound of each Redis command a waiting process sends (the subscription, the lease check): a
+    /// Redis that stops answering mid-wait costs a waiter this long, after which it calls STS itself. Lease calls
+    /// (take, release) are bounded by the provider's <see cref="AssumeRoleOptions.SecondLevelCacheTimeout"/> and its
+    /// circuit breaker; keep the two alike.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds (the default <c>SecondLevelCacheTimeout</c>).</value>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Gets or sets the prefix of lease keys (followed by the session's hex key).</summary>
     /// <value>The default value is <c>assume-role:v2:lease:</c>.</value>
     public string KeyPrefix { get; set; } = "assume-role:v2:lease:";

@@ -16,7 +16,9 @@ namespace AssumeRole.Extensions.Caching;
 /// <c>DurationSeconds</c> (a number); a session name botocore makes up itself is left out. The hex digest is then made
 /// file-safe (<c>:</c> and <c>/</c> become <c>_</c>, a no-op on hex). The name does not include the source
 /// credentials: the CLI trusts everything in the user's own cache directory, so these names are used only where the
-/// CLI's are — a profile's hop, unchanged since it was read, in a directory laid out as the CLI's cache.
+/// CLI's are — a profile's hop, unchanged since it was read (no session policy, tags, source identity or provided
+/// contexts added), reached from the profile's own source through the profile's own hops, in a directory laid out as
+/// the CLI's cache.
 /// </remarks>
 internal static class AwsCliCacheName
 {
@@ -48,9 +50,26 @@ internal static class AwsCliCacheName
             && hop.PolicyArns.Length == 0
             && hop.Tags.Length == 0
             && hop.TransitiveTagKeys.Length == 0
-            && hop.SourceIdentity is null;
+            && hop.SourceIdentity is null
+            && hop.ProvidedContexts.Length == 0;
         return unchanged ? Of(profile) : null;
     }
+
+    /// <summary>Whether a hop's options still say what its profile said (a hop before the one being named).</summary>
+    /// <param name="raw">The hop's options.</param>
+    /// <param name="profile">The hop as the profile states it.</param>
+    public static bool Unchanged(AssumeRoleHopOptions raw, AwsProfileHop profile) =>
+        raw.RoleArn == profile.RoleArn
+        && raw.RoleSessionName == profile.RoleSessionName
+        && raw.ExternalId == profile.ExternalId
+        && raw.MfaSerialNumber == profile.MfaSerialNumber
+        && raw.DurationSeconds == profile.DurationSeconds
+        && raw.Policy is null
+        && raw.PolicyArns is not { Count: > 0 }
+        && raw.Tags is not { Count: > 0 }
+        && raw.TransitiveTagKeys is not { Count: > 0 }
+        && raw.SourceIdentity is null
+        && raw.ProvidedContexts is not { Count: > 0 };
 
     /// <summary>botocore's name for the AssumeRole call of <paramref name="profile"/>.</summary>
     public static string Of(AwsProfileHop profile)

@@ -30,7 +30,7 @@ internal sealed partial class CachedSessionFetcher
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // A sick coordinator: call STS without it (its circuit breaker skips it for a while).
-                _telemetry.CacheError(ex is Polly.CircuitBreaker.BrokenCircuitException ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : _logger, "fleet", "lease", RoleArn, ex);
+                Quietly(() => _telemetry.CacheError(ex is Polly.CircuitBreaker.BrokenCircuitException ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : _logger, "fleet", "lease", RoleArn, ex));
                 break;
             }
 
@@ -48,20 +48,20 @@ internal sealed partial class CachedSessionFetcher
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                _telemetry.CacheError(_logger, "fleet", "wait", RoleArn, ex);
+                Quietly(() => _telemetry.CacheError(_logger, "fleet", "wait", RoleArn, ex));
                 break;
             }
 
             if (await TryReadAsync(key, cancellationToken).ConfigureAwait(false) is { } written)
             {
-                Log.FleetLease(_logger, RoleArn, "read the holder's session", time.GetElapsedTime(started).TotalMilliseconds);
+                Quietly(() => Log.FleetLease(_logger, RoleArn, "read the holder's session", time.GetElapsedTime(started).TotalMilliseconds));
                 return written;
             }
 
             // Released without a session (the holder's STS call failed) or expired (it crashed): try to take it.
         }
 
-        Log.FleetLease(_logger, RoleArn, "gave up waiting, calling STS", time.GetElapsedTime(started).TotalMilliseconds);
+        Quietly(() => Log.FleetLease(_logger, RoleArn, "gave up waiting, calling STS", time.GetElapsedTime(started).TotalMilliseconds));
         return StoreInBackground(key, await _inner.FetchAsync(cancellationToken).ConfigureAwait(false), lease: null);
     }
 
@@ -75,7 +75,7 @@ internal sealed partial class CachedSessionFetcher
             if (await TryReadAsync(key, cancellationToken).ConfigureAwait(false) is { } written)
             {
                 Release(key, holder);
-                Log.FleetLease(_logger, RoleArn, "held the lease, found the session written", time.GetElapsedTime(started).TotalMilliseconds);
+                Quietly(() => Log.FleetLease(_logger, RoleArn, "held the lease, found the session written", time.GetElapsedTime(started).TotalMilliseconds));
                 return written;
             }
 
@@ -88,15 +88,22 @@ internal sealed partial class CachedSessionFetcher
             throw;
         }
 
-        Log.FleetLease(_logger, RoleArn, "held the lease, called STS", time.GetElapsedTime(started).TotalMilliseconds);
+        Quietly(() => Log.FleetLease(_logger, RoleArn, "held the lease, called STS", time.GetElapsedTime(started).TotalMilliseconds));
         return StoreInBackground(key, fetched, holder);
     }
 
     /// <summary>Releases the lease once the writes are done, so that the waiters it wakes find the session.</summary>
     private async Task ReleaseAfterAsync(List<Task> writes, string key, string holder)
     {
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        await ReleaseAsync(key, holder).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(writes).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever a write did, the waiters must not wait out the lease.
+            await ReleaseAsync(key, holder).ConfigureAwait(false);
+        }
     }
 
     private void Release(string key, string holder) => Volatile.Write(ref _background, ReleaseAsync(key, holder));
@@ -116,14 +123,7 @@ internal sealed partial class CachedSessionFetcher
         }
         catch (Exception ex)
         {
-            try
-            {
-                _telemetry.CacheError(_logger, "fleet", "release", RoleArn, ex);
-            }
-            catch (Exception)
-            {
-                // A throwing logger must not fault the background task.
-            }
+            Quietly(() => _telemetry.CacheError(_logger, "fleet", "release", RoleArn, ex));
         }
     }
 }

@@ -86,6 +86,26 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
     /// <summary>The cross-process key of this hop's session, computed once; <see langword="null"/> when there is none (or not yet).</summary>
     public async Task<string?> TryGetKeyAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await GetKeyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // STS could not name the source (GetCallerIdentity failed, here or for a hop before): skip the caches
+            // this time, ask again next time.
+            Quietly(() => Log.SecondLevelCacheError(_logger, RoleArn, "all", "identify source", ex.GetType().Name));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The cross-process key of this hop's session, computed once; <see langword="null"/> when the hop has none. A
+    /// failure to learn it (here or for a hop before) is thrown and not remembered, so that a hop above this one skips
+    /// the caches for that refresh only rather than for good.
+    /// </summary>
+    public async Task<string?> GetKeyAsync(CancellationToken cancellationToken)
+    {
         switch (Volatile.Read(ref _key))
         {
             case string known:
@@ -99,21 +119,15 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
         {
             if (_key is null)
             {
-                var key = await StablePrincipal.KeyOfAsync(_inner, _l2.Clock, cancellationToken).ConfigureAwait(false);
+                var key = await StablePrincipal.KeyOfAsync(_inner, _l2.Clock, _l2.ShareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _key, key ?? s_noIdentity);
                 if (key is null)
                 {
-                    Log.SecondLevelNoStableIdentity(_logger, RoleArn, "its source is known only inside this process");
+                    Quietly(() => Log.SecondLevelNoStableIdentity(_logger, RoleArn, "its source is known only inside this process"));
                 }
             }
 
             return _key as string;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // STS could not name the source (GetCallerIdentity failed): skip the caches this time, ask again next time.
-            Log.SecondLevelCacheError(_logger, RoleArn, "all", "identify source", ex.GetType().Name);
-            return null;
         }
         finally
         {
@@ -156,25 +170,25 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
             }
             catch (RefusedEntryException ex)
             {
-                _telemetry.CacheLookup(NullLogger.Instance, level.Level, hit: false, RoleArn);
-                Log.SecondLevelEntryRefused(_logger, RoleArn, level.Level, ex.Reason);
+                Quietly(() => _telemetry.CacheLookup(NullLogger.Instance, level.Level, hit: false, RoleArn));
+                Quietly(() => Log.SecondLevelEntryRefused(_logger, RoleArn, level.Level, ex.Reason));
                 continue;
             }
             catch (BrokenCircuitException ex)
             {
                 // Skipped without trying: the failure that opened the circuit was logged then.
-                _telemetry.CacheError(NullLogger.Instance, level.Level, "read", RoleArn, ex);
+                Quietly(() => _telemetry.CacheError(NullLogger.Instance, level.Level, "read", RoleArn, ex));
                 continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                _telemetry.CacheError(_logger, level.Level, "read", RoleArn, ex);
+                Quietly(() => _telemetry.CacheError(_logger, level.Level, "read", RoleArn, ex));
                 continue;
             }
 
             if (entry is null)
             {
-                _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn);
+                Quietly(() => _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn));
                 continue;
             }
 
@@ -186,24 +200,24 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Without STS's time an entry's remaining life is unknown: it is not used.
-                _telemetry.CacheError(_logger, level.Level, "read (STS clock)", RoleArn, ex);
+                Quietly(() => _telemetry.CacheError(_logger, level.Level, "read (STS clock)", RoleArn, ex));
                 continue;
             }
 
             if (_l2.Check.Check(entry, stsNow) is { } reason)
             {
-                _telemetry.CacheLookup(NullLogger.Instance, level.Level, hit: false, RoleArn);
-                Log.SecondLevelEntryRefused(_logger, RoleArn, level.Level, reason);
+                Quietly(() => _telemetry.CacheLookup(NullLogger.Instance, level.Level, hit: false, RoleArn));
+                Quietly(() => Log.SecondLevelEntryRefused(_logger, RoleArn, level.Level, reason));
                 continue;
             }
 
             if (!IsFreshEnough(entry, stsNow))
             {
-                _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn);
+                Quietly(() => _telemetry.CacheLookup(_logger, level.Level, hit: false, RoleArn));
                 continue;
             }
 
-            _telemetry.CacheLookup(_logger, level.Level, hit: true, RoleArn);
+            Quietly(() => _telemetry.CacheLookup(_logger, level.Level, hit: true, RoleArn));
 
             // The engine lays the time left from STS's "now" (ServerDate) and its windows from the issue time.
             return entry with { ServerDate = stsNow };
@@ -218,31 +232,55 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
     /// </summary>
     private StsCredentials StoreInBackground(string? key, StsCredentials fetched, string? lease)
     {
-        _l2.Clock.Observe(_l2.Endpoint, fetched.ServerDate);
         var writes = new List<Task>(_levels.Count);
-        if (fetched.ServerDate is { } issuedAt)
+        try
         {
-            // Entries leave the cache when they enter the mandatory window: nobody may use them after that. The
-            // lifetime is relative (the cache reads its own clock) and taken on STS's clock when the write happens.
-            foreach (var level in _levels)
+            _l2.Clock.Observe(_l2.Endpoint, fetched.ServerDate);
+            if (fetched.ServerDate is { } issuedAt)
             {
-                if (level.NameOf(key) is { } name)
+                // Entries leave the cache when they enter the mandatory window: nobody may use them after that. The
+                // lifetime is relative (the cache reads its own clock) and taken on STS's clock when the write happens.
+                foreach (var level in _levels)
                 {
-                    writes.Add(level.WriteInBackground(
-                        name,
-                        fetched,
-                        issuedAt,
-                        () => TimeToLive(fetched, _settings.MandatoryWindow, _l2.Clock.TryGetNow(_l2.Endpoint, out var now) ? now : issuedAt),
-                        // Skipped while the circuit is open: the failure that opened it was logged then.
-                        ex => _telemetry.CacheError(ex is BrokenCircuitException ? NullLogger.Instance : _logger, level.Level, "write", RoleArn, ex)));
+                    if (level.NameOf(key) is { } name)
+                    {
+                        writes.Add(level.WriteInBackground(
+                            name,
+                            fetched,
+                            issuedAt,
+                            () => TimeToLive(fetched, _settings.MandatoryWindow, _l2.Clock.TryGetNow(_l2.Endpoint, out var now) ? now : issuedAt),
+                            // Skipped while the circuit is open: the failure that opened it was logged then.
+                            ex => Quietly(() => _telemetry.CacheError(ex is BrokenCircuitException ? NullLogger.Instance : _logger, level.Level, "write", RoleArn, ex))));
+                    }
                 }
             }
+        }
+        catch (Exception ex)
+        {
+            // Nothing here may cost the caller the session STS returned, or leave a fleet lease held.
+            Quietly(() => _telemetry.CacheError(_logger, "all", "write", RoleArn, ex));
         }
 
         // Without a Date the issue time is unknown and no reader could check the entry: it is not written.
         var background = lease is null ? Task.WhenAll(writes) : ReleaseAfterAsync(writes, key!, lease);
         Volatile.Write(ref _background, background);
         return fetched;
+    }
+
+    /// <summary>
+    /// Runs a log or telemetry call: a throwing logger or meter listener must not cost a caller the session STS
+    /// returned, nor leave the lease other processes wait on held (shared work completes whatever throws).
+    /// </summary>
+    private static void Quietly(Action report)
+    {
+        try
+        {
+            report();
+        }
+        catch (Exception)
+        {
+            // Reporting is best effort here; the session and the lease are not.
+        }
     }
 
     /// <summary>

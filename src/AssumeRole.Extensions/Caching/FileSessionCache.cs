@@ -13,11 +13,13 @@ namespace AssumeRole.Extensions.Caching;
 /// <remarks>
 /// The directory is treated the way OpenSSH treats <c>~/.ssh</c>: one that is a symbolic link, writable by group or
 /// others, or owned by another user is refused (logged once, and the provider runs without the file cache), and so is
-/// an entry that is a symbolic link or writable by others. Since nobody else can create or replace entries in such a
-/// directory, checking an entry with <c>lstat</c> before opening it cannot be raced; writes create a new file and
-/// rename it over the entry, which replaces a link rather than following it. (Ownership is tested by setting the
-/// directory's mode to what it already is, which only its owner can do. A process running as root passes that test
-/// for any directory; the writability and link rules still apply.)
+/// an entry that is a symbolic link or writable by others. The directory is checked on every read and write (a
+/// directory checked once could be deleted and recreated by another user). Since nobody else can create or replace
+/// entries in such a directory, checking an entry with <c>lstat</c> before opening it cannot be raced; writes create a
+/// new file and rename it over the entry, which replaces a link rather than following it. Ownership is read with
+/// <c>statx</c> on Linux (owner must be this user or root; group-writable is accepted only for the user's private
+/// group); elsewhere it is tested by setting the directory's mode to what it already is, which only its owner (or
+/// root) can do.
 /// </remarks>
 internal sealed class FileSessionCache : ISecondLevelCache
 {
@@ -25,8 +27,7 @@ internal sealed class FileSessionCache : ISecondLevelCache
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode WritableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
-    /// <summary>Directories whose ownership was verified, and refusals already logged (once per directory and reason).</summary>
-    private static readonly ConcurrentDictionary<string, bool> s_owned = new(StringComparer.Ordinal);
+    /// <summary>Refusals already logged (once per directory and reason).</summary>
     private static readonly ConcurrentDictionary<(string, string), bool> s_loggedRefusals = new();
 
     private readonly string? _awsCliName;
@@ -177,7 +178,10 @@ internal sealed class FileSessionCache : ISecondLevelCache
         return false;
     }
 
-    /// <summary>Why <paramref name="directory"/> may not hold sessions, or <see langword="null"/> when it may.</summary>
+    /// <summary>
+    /// Why <paramref name="directory"/> may not hold sessions, or <see langword="null"/> when it may. Checked on every
+    /// read and write, never remembered: a directory verified once can be deleted and recreated by someone else.
+    /// </summary>
     internal static string? DirectoryRefusal(string directory)
     {
         if (OperatingSystem.IsWindows())
@@ -191,25 +195,45 @@ internal sealed class FileSessionCache : ISecondLevelCache
             return "it is a symbolic link";
         }
 
+        if (UnixFileStatus.Get(directory) is { } status && UnixFileStatus.EffectiveUserId is { } me)
+        {
+            // OpenSSH's rule for ~/.ssh: owned by the user or root; group-writable only through the user's own private
+            // group (Debian/Ubuntu give every user one, and botocore creates ~/.aws/cli/cache under umask 002).
+            if (status.IsSymbolicLink)
+            {
+                return "it is a symbolic link";
+            }
+
+            if (status.UserId != me && status.UserId != 0)
+            {
+                return "it is owned by another user";
+            }
+
+            if ((status.Mode & (int)UnixFileMode.OtherWrite) != 0)
+            {
+                return "it is writable by other users";
+            }
+
+            return (status.Mode & (int)UnixFileMode.GroupWrite) != 0 && !UserPrivateGroup.Is(status.GroupId, status.UserId)
+                ? "it is writable by other users"
+                : null;
+        }
+
         if ((info.UnixFileMode & WritableByOthers) != 0)
         {
             return "it is writable by other users";
         }
 
-        if (!s_owned.ContainsKey(directory))
+        try
         {
-            try
-            {
-                // Only the owner (or root) may change a mode: setting it to what it is proves ownership, changes nothing.
-                File.SetUnixFileMode(directory, info.UnixFileMode);
-                s_owned.TryAdd(directory, true);
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return "it is owned by another user";
-            }
+            // Without statx (macOS, old C libraries): only the owner (or root) may change a mode, so setting it to what
+            // it is proves ownership and changes nothing.
+            File.SetUnixFileMode(directory, info.UnixFileMode);
+            return null;
         }
-
-        return null;
+        catch (UnauthorizedAccessException)
+        {
+            return "it is owned by another user";
+        }
     }
 }

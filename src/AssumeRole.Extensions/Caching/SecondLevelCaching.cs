@@ -18,16 +18,44 @@ internal static class SecondLevelCaching
         options.FileCacheDirectory is null && options.DistributedCache is null
             ? string.Empty
             : FormattableString.Invariant(
-                $"|file={options.FileCacheDirectory}|dist={Identity(options.DistributedCache)}|fleet={Identity(options.FleetCoordinator)}|l2t={options.SecondLevelCacheTimeout.Ticks}|l2b={options.SecondLevelCacheBreakDuration.Ticks}");
+                $"|file={options.FileCacheDirectory}|dist={Identity(options.DistributedCache)}|fleet={Identity(options.FleetCoordinator)}|l2t={options.SecondLevelCacheTimeout.Ticks}|l2b={options.SecondLevelCacheBreakDuration.Ticks}|share={options.ShareSessionsAcrossSourceSessions}");
 
     /// <summary>
     /// The AWS CLI's name for a hop's file cache entry when the hop comes from a profile and the file cache is the
     /// CLI's directory (see <see cref="AwsCliCacheName"/>); otherwise <see langword="null"/>.
     /// </summary>
-    public static string? AwsCliNameOf(AssumeRoleOptions options, AssumeRoleHopOptions raw, HopSpec hop) =>
-        raw.FromAwsProfile is { } profile && options.FileCacheDirectory is { } directory && AwsCliCacheName.IsAwsCliCacheDirectory(directory)
-            ? AwsCliCacheName.For(hop, profile, sessionNameSet: raw.RoleSessionName is not null)
-            : null;
+    /// <remarks>
+    /// The CLI's names leave out who calls STS, so they hold only while the whole path to this hop is the profile's:
+    /// the chain still starts from the source <c>FromProfile</c> set, and every hop before this one is still its
+    /// profile's hop, unchanged. Anything else (another source set after <c>FromProfile</c>, a hop added or changed)
+    /// gets principal-keyed names.
+    /// </remarks>
+    public static string? AwsCliNameOf(AssumeRoleOptions options, AssumeRoleHopOptions raw, HopSpec hop)
+    {
+        if (raw.FromAwsProfile is not { } profile
+            || options.FileCacheDirectory is not { } directory
+            || !AwsCliCacheName.IsAwsCliCacheDirectory(directory)
+            || options.FromAwsProfileSource is not { } source
+            || !source.StillStarts(options))
+        {
+            return null;
+        }
+
+        foreach (var before in options.Chain ?? [])
+        {
+            if (ReferenceEquals(before, raw))
+            {
+                break;
+            }
+
+            if (before.FromAwsProfile is not { } earlier || !AwsCliCacheName.Unchanged(before, earlier))
+            {
+                return null;
+            }
+        }
+
+        return AwsCliCacheName.For(hop, profile, sessionNameSet: raw.RoleSessionName is not null);
+    }
 
     /// <summary>What an AssumeRole hop's cached entry must be: this role and session name, no longer than STS issues.</summary>
     public static SessionEntryCheck CheckFor(HopSpec hop, AssumeRoleHopOptions raw, string? awsCliName) =>
@@ -99,7 +127,8 @@ internal static class SecondLevelCaching
             ClockProbe(root, gateway, endpoint, context),
             coordinator,
             coordinator is null ? null : SecondLevelGuard.ForCache(coordinator, FleetLevel, timeout, breakDuration, tp, logger),
-            tp);
+            tp,
+            options.ShareSessionsAcrossSourceSessions);
         return new CachedSessionFetcher(fetcher, levels, secondLevel, settings, logger, context.Telemetry);
     }
 

@@ -49,12 +49,12 @@ internal sealed class SecondLevelGuard
                     args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
                 OnOpened = args =>
                 {
-                    Log.SecondLevelCacheCircuitOpened(logger, level, args.BreakDuration.TotalSeconds, args.Outcome.Exception?.GetType().Name);
+                    Quietly(() => Log.SecondLevelCacheCircuitOpened(logger, level, args.BreakDuration.TotalSeconds, args.Outcome.Exception?.GetType().Name));
                     return default;
                 },
                 OnClosed = _ =>
                 {
-                    Log.SecondLevelCacheCircuitClosed(logger, level);
+                    Quietly(() => Log.SecondLevelCacheCircuitClosed(logger, level));
                     return default;
                 },
             })
@@ -133,6 +133,19 @@ internal sealed class SecondLevelGuard
             // Abandoned: its late failure must not surface as an unobserved task exception.
             _ = operation.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
+        }
+    }
+
+    /// <summary>A throwing logger must not turn the circuit's bookkeeping into a failure of the cache call (or a release).</summary>
+    private static void Quietly(Action report)
+    {
+        try
+        {
+            report();
+        }
+        catch (Exception)
+        {
+            // Best effort: the call and the circuit's state matter, the log line does not.
         }
     }
 

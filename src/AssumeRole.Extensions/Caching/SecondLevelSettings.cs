@@ -11,6 +11,9 @@ namespace AssumeRole.Extensions.Caching;
 /// <param name="Coordinator">Fleet coordination, or <see langword="null"/>.</param>
 /// <param name="CoordinatorGuard">Timeout and circuit breaker of the coordinator's calls.</param>
 /// <param name="TimeProvider">The engine's clock, which bounds the waits for a lease holder.</param>
+/// <param name="ShareAcrossSourceSessions">
+/// Key a source known by its caller ARN by its role, not its session (<see cref="AssumeRoleOptions.ShareSessionsAcrossSourceSessions"/>).
+/// </param>
 internal sealed record SecondLevelSettings(
     SessionEntryCheck Check,
     StsClock Clock,
@@ -19,4 +22,5 @@ internal sealed record SecondLevelSettings(
     Func<CancellationToken, Task<CallerIdentity>> ClockProbe,
     IFleetCoordinator? Coordinator,
     SecondLevelGuard? CoordinatorGuard,
-    TimeProvider TimeProvider);
+    TimeProvider TimeProvider,
+    bool ShareAcrossSourceSessions = false);

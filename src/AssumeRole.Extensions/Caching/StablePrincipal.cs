@@ -17,10 +17,12 @@ namespace AssumeRole.Extensions.Caching;
 /// <item>A hop whose source is another hop (a chain, or another <see cref="AssumeRoleCredentials"/> as the source):
 /// that hop's own cross-process key, which covers its full parameters and its own source, recursively.</item>
 /// <item>A GetSessionToken session: a hash of the IAM user's long-term keys.</item>
-/// <item>Any other source (instance or container roles, the SDK's providers): the caller ARN STS reports for it, with
-/// the session name dropped (every session of one role may assume the same roles).</item>
-/// <item>Above a web identity session: the caller ARN STS reports for that session plus the web identity hop's own
-/// parameters (its session policy narrows what it may do).</item>
+/// <item>Any other source (instance or container roles, the SDK's providers): the caller ARN STS reports for it,
+/// session name included, so that two sessions of one role (alice and bob, with their own source identity, session
+/// policy or tags) never share a target session; with
+/// <see cref="AssumeRoleOptions.ShareSessionsAcrossSourceSessions"/> the session name is dropped.</item>
+/// <item>Above a web identity session: the caller ARN STS reports for that session (the same rule for its session
+/// name) plus the web identity hop's own parameters (its session policy narrows what it may do).</item>
 /// </list>
 /// When none of these applies (an unknown kind of fetcher, an anonymous source), there is no stable identity: the
 /// result is <see langword="null"/> and the hop does not use the second-level caches. A failure to ask STS is thrown,
@@ -38,18 +40,19 @@ internal static class StablePrincipal
     /// <summary>The cross-process key of the session <paramref name="fetcher"/> fetches, or <see langword="null"/> when it has none.</summary>
     /// <param name="fetcher">The session's fetcher (decorators are looked through).</param>
     /// <param name="clock">Learns STS's clock from the GetCallerIdentity responses made here.</param>
+    /// <param name="shareAcrossSourceSessions">Drop the session name of a source known by its caller ARN.</param>
     /// <param name="cancellationToken">Cancels the STS calls.</param>
-    public static async Task<string?> KeyOfAsync(ISessionFetcher fetcher, StsClock clock, CancellationToken cancellationToken)
+    public static async Task<string?> KeyOfAsync(ISessionFetcher fetcher, StsClock clock, bool shareAcrossSourceSessions, CancellationToken cancellationToken)
     {
         switch (fetcher)
         {
             case CachedSessionFetcher cached:
-                // The same derivation, computed once per session.
-                return await cached.TryGetKeyAsync(cancellationToken).ConfigureAwait(false);
+                // The same derivation, computed once per session; its failure is this hop's failure for this refresh.
+                return await cached.GetKeyAsync(cancellationToken).ConfigureAwait(false);
             case RateLimitedFetcher limited:
-                return await KeyOfAsync(limited.Inner, clock, cancellationToken).ConfigureAwait(false);
+                return await KeyOfAsync(limited.Inner, clock, shareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
             case AssumeRoleFetcher hop:
-                var principal = await PrincipalOfAsync(hop.Source, hop.Parent, hop.Gateway, hop.Spec.Endpoint, clock, cancellationToken).ConfigureAwait(false);
+                var principal = await PrincipalOfAsync(hop.Source, hop.Parent, hop.Gateway, hop.Spec.Endpoint, clock, shareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
                 return principal is null ? null : hop.Spec.ComputeKey("l2:" + principal);
             case SessionTokenFetcher token:
                 // Never the caller ARN: a session of the same user without MFA shares it and must not find this one.
@@ -73,11 +76,12 @@ internal static class StablePrincipal
         IStsGateway gateway,
         StsEndpoint endpoint,
         StsClock clock,
+        bool shareAcrossSourceSessions,
         CancellationToken cancellationToken)
     {
         if (parent is not null)
         {
-            return await OfSessionAsync(parent, gateway, endpoint, clock, cancellationToken).ConfigureAwait(false);
+            return await OfSessionAsync(parent, gateway, endpoint, clock, shareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
         }
 
         switch (source)
@@ -87,13 +91,20 @@ internal static class StablePrincipal
             case AssumeRoleCredentials ours:
                 // Another provider of ours (on another clock, so not chained through the session cache): its session's
                 // cross-process key, never its in-process one.
-                return await OfSessionAsync(ours.Session, gateway, endpoint, clock, cancellationToken).ConfigureAwait(false);
+                return await OfSessionAsync(ours.Session, gateway, endpoint, clock, shareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
             case AnonymousAWSCredentials:
                 return null;
             default:
-                return "arn:" + WithoutSessionName((await CallerAsync(gateway, endpoint, clock, cancellationToken).ConfigureAwait(false)).Arn);
+                return CallerKey((await CallerAsync(gateway, endpoint, clock, cancellationToken).ConfigureAwait(false)).Arn, shareAcrossSourceSessions);
         }
     }
+
+    /// <summary>
+    /// The principal of a source known by its caller ARN: the whole ARN (session name included), or with
+    /// <paramref name="shareAcrossSourceSessions"/> the role (every session of it alike). The prefixes keep the two apart.
+    /// </summary>
+    internal static string CallerKey(string callerArn, bool shareAcrossSourceSessions) =>
+        shareAcrossSourceSessions ? "role:" + WithoutSessionName(callerArn) : "arn:" + callerArn;
 
     /// <summary><c>arn:aws:sts::A:assumed-role/R/S</c> → <c>arn:aws:sts::A:assumed-role/R</c>; other ARNs unchanged.</summary>
     internal static string WithoutSessionName(string callerArn)
@@ -108,20 +119,21 @@ internal static class StablePrincipal
         return lastSlash > marker + ":assumed-role/".Length ? callerArn[..lastSlash] : callerArn;
     }
 
-    private static async Task<string?> OfSessionAsync(RefreshingSession session, IStsGateway gateway, StsEndpoint endpoint, StsClock clock, CancellationToken cancellationToken)
+    private static async Task<string?> OfSessionAsync(RefreshingSession session, IStsGateway gateway, StsEndpoint endpoint, StsClock clock, bool shareAcrossSourceSessions, CancellationToken cancellationToken)
     {
         if (Unwrap(session.Fetcher) is WebIdentityFetcher webIdentity)
         {
             // The web identity session itself has no key (its token is one pod's), but STS names it once it exists.
-            // Its session name is per pod; its session policy (if any) narrows what it may do, so it is part of it.
+            // Its session name may be per pod (shared only when asked); its session policy (if any) narrows what it may
+            // do, so it is part of it.
             var caller = await CallerAsync(gateway, endpoint, clock, cancellationToken).ConfigureAwait(false);
             var policy = webIdentity.Spec.Policy is { } p
                 ? "|policy:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(p)))
                 : string.Empty;
-            return "wi:" + WithoutSessionName(caller.Arn) + policy;
+            return "wi:" + CallerKey(caller.Arn, shareAcrossSourceSessions) + policy;
         }
 
-        var key = await KeyOfAsync(session.Fetcher, clock, cancellationToken).ConfigureAwait(false);
+        var key = await KeyOfAsync(session.Fetcher, clock, shareAcrossSourceSessions, cancellationToken).ConfigureAwait(false);
         return key is null ? null : "hop:" + key;
     }
 

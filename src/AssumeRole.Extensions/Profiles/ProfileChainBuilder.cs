@@ -122,6 +122,7 @@ internal static class ProfileChainBuilder
         options.TokenCodeProvider = target.TokenCodeProvider;
         options.FromAwsProfile = target.FromAwsProfile;
         options.Chain = hops.Take(hops.Count - 1).ToList();
+        options.FromAwsProfileSource = new Caching.AwsProfileSource(options.SourceCredentials, options.WebIdentity, options.SessionToken);
 
         // The CLI's STS client takes its region and endpoint from the profile named, with the environment first.
         options.Region = NonEmpty(getEnv("AWS_REGION")) ?? NonEmpty(getEnv("AWS_DEFAULT_REGION")) ?? Get(top, "region");

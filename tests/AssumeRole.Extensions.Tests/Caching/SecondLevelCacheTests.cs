@@ -230,23 +230,26 @@ public sealed class SecondLevelCacheTests : IDisposable
         Assert.Equal(1, _processA.Sts.CallCount);
     }
 
-    [Fact]
-    public async Task DistributedCache_RefreshingSource_KeyedByCallerRoleNotSessionName()
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public async Task DistributedCache_RefreshingSource_KeyedBySessionUnlessSharedAcrossSourceSessions(bool share, int assumeRoleCalls)
     {
         var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         var protection = new EphemeralDataProtectionProvider();
 
         // Two instances of one instance role: different session names, same role, separate credential objects.
+        // Shared only when the registration says the role's sessions are interchangeable.
         var sourceA = new RefreshingSource();
         var sourceB = new RefreshingSource();
-        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceA);
+        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; o.ShareSessionsAcrossSourceSessions = share; }, sourceA);
         await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
         await TestEngine.WhenStoredAsync(a);
         _processA.Sts.CallerArn = "arn:aws:sts::123456789012:assumed-role/Source/i-0fedcba987654321";
-        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceB);
+        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; o.ShareSessionsAcrossSourceSessions = share; }, sourceB);
         await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, _processA.Sts.CallCount);
+        Assert.Equal(assumeRoleCalls, _processA.Sts.CallCount);
         Assert.Equal(2, _processA.Sts.CallerIdentityCalls);
     }
 
