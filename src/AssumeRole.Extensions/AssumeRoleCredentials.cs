@@ -198,7 +198,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             }
         }
 
-        var markers = SecondLevelCaching.Marker(options) + MandatoryMarker(options);
+        var markers = SecondLevelCaching.Marker(options) + MandatoryMarker(options) + context.SessionKeyMarker;
         var root = (Source: source, Principal: principal);
         var rawHops = (options.Chain ?? []).Append(options).ToList(); // hops[i] was planned from rawHops[i]
         try
@@ -346,11 +346,12 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     }
 
     /// <summary>
-    /// A non-default mandatory window is part of the session's identity: a provider must never be handed credentials
-    /// inside its own mandatory window because another provider with a shorter one created the session.
+    /// A configured mandatory window is part of the session's identity: a provider must never be handed credentials
+    /// inside its own mandatory window because another provider with a shorter one created the session, and a
+    /// configured window is a hard floor while the default one may shrink for very short sessions.
     /// </summary>
     private static string MandatoryMarker(AssumeRoleOptions options) =>
-        options.MandatoryRefreshWindow is { } mandatory && mandatory != AssumeRoleDefaults.MandatoryRefreshWindow
+        options.MandatoryRefreshWindow is { } mandatory
             ? $"|mandatory={mandatory.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
             : string.Empty;
 }

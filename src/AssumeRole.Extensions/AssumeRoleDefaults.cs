@@ -32,6 +32,12 @@ internal static class AssumeRoleDefaults
     /// <summary>How long a second-level cache is skipped once its circuit breaker opens.</summary>
     public static readonly TimeSpan SecondLevelCacheBreakDuration = TimeSpan.FromSeconds(30);
 
+    /// <summary>The bound of one STS request.</summary>
+    public static readonly TimeSpan StsRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an MFA <c>TokenCodeProvider</c> may take to return a code (a person reading a device).</summary>
+    public static readonly TimeSpan MfaTokenCodeTimeout = TimeSpan.FromMinutes(1);
+
     public const int MaxCachedSessions = 10_000;
     public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromMinutes(15);
 

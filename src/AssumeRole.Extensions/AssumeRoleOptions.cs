@@ -102,7 +102,17 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
 
     /// <summary>Gets or sets the timeout of one STS request.</summary>
     /// <value>The default value is 10 seconds.</value>
-    public TimeSpan StsRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StsRequestTimeout { get; set; } = AssumeRoleDefaults.StsRequestTimeout;
+
+    /// <summary>
+    /// Gets or sets how long a <see cref="AssumeRoleHopOptions.TokenCodeProvider"/> (or
+    /// <see cref="SessionTokenOptions.TokenCodeProvider"/>) may take to return an MFA code. The prompt is not an STS
+    /// request: <see cref="StsRequestTimeout"/> does not apply to it. A provider that has not answered by then fails
+    /// that refresh with the error code <c>MfaTokenCodeTimeout</c> (callers waiting for it get the error); it is asked
+    /// again at the next refresh.
+    /// </summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan MfaTokenCodeTimeout { get; set; } = AssumeRoleDefaults.MfaTokenCodeTimeout;
 
     /// <summary>Gets or sets how many times a transient STS failure (throttling, 5xx, timeout, connection error) is retried within one refresh attempt.</summary>
     /// <value>The default value is 2.</value>

@@ -26,7 +26,13 @@ internal static class SigV4
     public static string Signature(byte[] signingKey, string stringToSign) =>
         Hex(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(stringToSign)));
 
+    /// <summary>Builds the canonical request: one field per line, headers one per line, then a blank line.</summary>
+    /// <param name="method">The HTTP method, upper case.</param>
+    /// <param name="canonicalUri">The URI-encoded path (<c>/</c> for STS).</param>
+    /// <param name="canonicalQuery">The sorted, URI-encoded query string; empty for a POST with a form body.</param>
     /// <param name="canonicalHeaders">Name/value pairs, names lower-cased and in signed-header order.</param>
+    /// <param name="signedHeaders">The lower-cased header names, sorted and joined with <c>;</c>.</param>
+    /// <param name="payloadHash">The lower-case hex SHA-256 of the request body.</param>
     public static string CanonicalRequest(
         string method,
         string canonicalUri,

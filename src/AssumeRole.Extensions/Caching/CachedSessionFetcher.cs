@@ -292,12 +292,10 @@ internal sealed partial class CachedSessionFetcher : ISessionFetcher
     {
         var remaining = cached.ExpirationUtc - stsNow.UtcDateTime;
         var lifetime = cached.ExpirationUtc - cached.IssuedAt!.Value.UtcDateTime;
-        var advisory = _settings.AdvisoryWindow ?? AssumeRoleDefaults.AdvisoryWindowFor(lifetime);
-        var mandatory = _settings.MandatoryWindow;
-        if (advisory >= lifetime || mandatory >= advisory)
+        var (advisory, mandatory) = _settings.WindowsFor(lifetime, out _, out var tooShort);
+        if (tooShort)
         {
-            advisory = advisory >= lifetime ? lifetime / 2 : advisory;
-            mandatory = mandatory >= advisory ? advisory / 2 : mandatory;
+            return false;
         }
 
         return remaining > (advisory * (1 + AssumeRoleDefaults.MaxJitterShare)) + mandatory;

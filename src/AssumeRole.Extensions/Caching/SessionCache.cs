@@ -23,13 +23,17 @@ internal sealed class SessionCache : IDisposable
     private readonly ConcurrentDictionary<string, RefreshingSession> _sessions = new(StringComparer.Ordinal);
     private readonly object _sweepGate = new();
     private ITimer? _sweepTimer;
+    private bool _disposed;
+    private long _decoratedContexts;
+    private ILogger _logger;
 
     public SessionCache(TimeProvider timeProvider, ILogger? logger = null)
     {
         Clock = new EngineClock(timeProvider);
         Scheduler = new RefreshScheduler(Clock);
         StsClock = new StsClock(Clock);
-        Logger = logger ?? NullLogger.Instance;
+        Clock.Monitor.Subscribe(this);
+        _logger = GuardedLogger.Wrap(logger ?? NullLogger.Instance);
     }
 
     /// <summary>The cache of every provider on the system clock.</summary>
@@ -46,7 +50,12 @@ internal sealed class SessionCache : IDisposable
     /// <summary>STS's clock as this cache's sessions know it (second-level cache entries are laid on it).</summary>
     public StsClock StsClock { get; }
 
-    public ILogger Logger { get; set; }
+    /// <summary>The cache's logger, guarded so that it never throws (see <see cref="GuardedLogger"/>).</summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        set => _logger = GuardedLogger.Wrap(value);
+    }
 
     public int MaxSessions { get; set; } = AssumeRoleDefaults.MaxCachedSessions;
 
@@ -89,6 +98,9 @@ internal sealed class SessionCache : IDisposable
             created.Dispose();
         }
     }
+
+    /// <summary>A number no other decorated context of this cache has had (see <c>AssumeRoleContext.SessionKeyMarker</c>).</summary>
+    public long NextDecoratedContextId() => Interlocked.Increment(ref _decoratedContexts);
 
     public bool TryGet(string key, out RefreshingSession? session) => _sessions.TryGetValue(key, out session);
 
@@ -141,10 +153,29 @@ internal sealed class SessionCache : IDisposable
         return evicted;
     }
 
+    /// <summary>
+    /// The engine time jumped forward by <paramref name="gapMs"/> (a suspend): every session's credentials are checked
+    /// again on their next use, and refreshes that fell due meanwhile start now.
+    /// </summary>
+    public void OnClockJumped(long gapMs, string reference)
+    {
+        Log.ClockJumped(Logger, gapMs / 1000.0, reference);
+        foreach (var (_, session) in _sessions)
+        {
+            session.OnClockJumped();
+        }
+
+        Scheduler.Poke();
+    }
+
     public void Dispose()
     {
+        Clock.Monitor.Unsubscribe(this);
         lock (_sweepGate)
         {
+            // Disposing the sessions below releases the leases a chain's hops hold on their sources: those releases
+            // must not arm a new sweep timer (it would stay armed for ever, rooting the disposed cache).
+            _disposed = true;
             _sweepTimer?.Dispose();
             _sweepTimer = null;
         }
@@ -175,7 +206,7 @@ internal sealed class SessionCache : IDisposable
     {
         lock (_sweepGate)
         {
-            if (_sweepTimer is not null)
+            if (_sweepTimer is not null || _disposed)
             {
                 return;
             }
@@ -187,7 +218,14 @@ internal sealed class SessionCache : IDisposable
 
     private void OnSweepTimer()
     {
-        Sweep();
+        try
+        {
+            Sweep();
+        }
+        catch (Exception)
+        {
+            // A timer callback must not throw (it would end the process); the next tick sweeps again.
+        }
 
         // Checked under the lock: a Release that empties a lease between an unlocked check and the disposal would
         // find the timer still set, skip creating one, and be left without a sweep.

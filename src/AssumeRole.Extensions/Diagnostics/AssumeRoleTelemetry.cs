@@ -99,38 +99,76 @@ internal sealed partial class AssumeRoleTelemetry
 
     /// <summary>
     /// Starts the span of one refresh. A refresh is shared work that one caller happened to start, so the span is a
-    /// root linked to that caller's span rather than its child.
+    /// root linked to that caller's span rather than its child. Never throws: an <see cref="ActivityListener"/>'s
+    /// callbacks (<c>Sample</c>, <c>ActivityStarted</c>) run inside <c>StartActivity</c>, and a throwing one must not
+    /// stop the refresh (the span is then dropped).
     /// </summary>
     public static Activity? StartRefresh(string roleArn, int hop, string trigger)
     {
-        if (!ActivitySource.HasListeners())
+        Activity? activity = null;
+        try
         {
+            if (!ActivitySource.HasListeners())
+            {
+                return null;
+            }
+
+            // Runs on the refresh's own flow (a pool thread, or an async method run inline whose context changes are
+            // undone when it returns), so clearing Current here does not touch the caller's.
+            var caller = Activity.Current;
+            Activity.Current = null;
+            var links = caller is null ? null : new[] { new ActivityLink(caller.Context) };
+            activity = ActivitySource.StartActivity(TelemetryNames.RefreshActivity, ActivityKind.Internal, default(ActivityContext), links: links);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(TelemetryNames.RoleArnTag, roleArn);
+                activity.SetTag(TelemetryNames.HopTag, hop);
+                activity.SetTag(TelemetryNames.TriggerTag, trigger);
+            }
+
+            return activity;
+        }
+        catch (Exception)
+        {
+            Stop(activity);
             return null;
         }
-
-        // Runs on the refresh's own flow (Task.Run), so clearing Current here does not touch the caller's.
-        var caller = Activity.Current;
-        Activity.Current = null;
-        var links = caller is null ? null : new[] { new ActivityLink(caller.Context) };
-        var activity = ActivitySource.StartActivity(TelemetryNames.RefreshActivity, ActivityKind.Internal, default(ActivityContext), links: links);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(TelemetryNames.RoleArnTag, roleArn);
-            activity.SetTag(TelemetryNames.HopTag, hop);
-            activity.SetTag(TelemetryNames.TriggerTag, trigger);
-        }
-
-        return activity;
     }
 
+    /// <summary>Stops (disposes) a span; never throws, whatever an <see cref="ActivityListener"/>'s stop callback does.</summary>
+    public static void Stop(Activity? activity)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        try
+        {
+            activity.Dispose();
+        }
+        catch (Exception)
+        {
+            // A listener failed on ActivityStopped: the span is lost, the work it traced is not.
+        }
+    }
+
+    /// <summary>Records a successful refresh. Never throws (a <see cref="MeterListener"/> callback may).</summary>
     public void RefreshSucceeded(Activity? activity, ILogger logger, string roleArn, string trigger, int previousFailures, string? requestId)
     {
-        _refreshes.Add(1, new TagList { { TelemetryNames.TriggerTag, trigger }, { TelemetryNames.OutcomeTag, TelemetryNames.Success } });
-        if (activity is not null)
+        try
         {
-            activity.SetTag(TelemetryNames.OutcomeTag, TelemetryNames.Success);
-            activity.SetTag(TelemetryNames.RequestIdTag, requestId);
-            activity.SetStatus(ActivityStatusCode.Ok);
+            _refreshes.Add(1, new TagList { { TelemetryNames.TriggerTag, trigger }, { TelemetryNames.OutcomeTag, TelemetryNames.Success } });
+            if (activity is not null)
+            {
+                activity.SetTag(TelemetryNames.OutcomeTag, TelemetryNames.Success);
+                activity.SetTag(TelemetryNames.RequestIdTag, requestId);
+                activity.SetStatus(ActivityStatusCode.Ok);
+            }
+        }
+        catch (Exception)
+        {
+            // A meter listener failed: the measurement is lost, the refresh is not.
         }
 
         if (previousFailures > 0)
@@ -139,22 +177,30 @@ internal sealed partial class AssumeRoleTelemetry
         }
     }
 
+    /// <summary>Records a failed refresh. Never throws (a <see cref="MeterListener"/> callback may).</summary>
     public void RefreshFailed(Activity? activity, ILogger logger, string roleArn, string trigger, Exception exception, int consecutiveFailures, long backoffMs, bool disposed)
     {
-        var outcome = disposed ? TelemetryNames.Canceled : TelemetryNames.Failure;
-        var errorType = ErrorTypeOf(exception);
-        _refreshes.Add(1, new TagList
+        try
         {
-            { TelemetryNames.TriggerTag, trigger },
-            { TelemetryNames.OutcomeTag, outcome },
-            { TelemetryNames.ErrorTypeTag, errorType },
-        });
-        if (activity is not null)
+            var outcome = disposed ? TelemetryNames.Canceled : TelemetryNames.Failure;
+            var errorType = ErrorTypeOf(exception);
+            _refreshes.Add(1, new TagList
+            {
+                { TelemetryNames.TriggerTag, trigger },
+                { TelemetryNames.OutcomeTag, outcome },
+                { TelemetryNames.ErrorTypeTag, errorType },
+            });
+            if (activity is not null)
+            {
+                activity.SetTag(TelemetryNames.OutcomeTag, outcome);
+                activity.SetTag(TelemetryNames.ErrorTypeTag, errorType);
+                activity.SetTag(TelemetryNames.RequestIdTag, (exception as AssumeRoleException)?.RequestId);
+                activity.SetStatus(ActivityStatusCode.Error, errorType);
+            }
+        }
+        catch (Exception)
         {
-            activity.SetTag(TelemetryNames.OutcomeTag, outcome);
-            activity.SetTag(TelemetryNames.ErrorTypeTag, errorType);
-            activity.SetTag(TelemetryNames.RequestIdTag, (exception as AssumeRoleException)?.RequestId);
-            activity.SetStatus(ActivityStatusCode.Error, errorType);
+            // A meter listener failed: the measurement is lost, the refresh's outcome is not.
         }
 
         if (!disposed)
@@ -163,14 +209,15 @@ internal sealed partial class AssumeRoleTelemetry
         }
     }
 
-    /// <summary>Records one lookup of a cache level (<c>memory</c>, <c>distributed</c>, <c>file</c>).</summary>
+    /// <summary>Records one lookup of a cache level (<c>memory</c>, <c>distributed</c>, <c>file</c>). Never throws.</summary>
     public void CacheLookup(ILogger logger, string level, bool hit, string roleArn)
     {
-        _cacheLookups.Add(1, new TagList
+        Count(_cacheLookups, new TagList
         {
             { TelemetryNames.CacheLevelTag, level },
             { TelemetryNames.CacheResultTag, hit ? TelemetryNames.Hit : TelemetryNames.Miss },
         });
+
         // The memory level is looked up on every provider construction, the second levels once per refresh.
         var memory = level == TelemetryNames.MemoryLevel;
         if (hit)
@@ -196,16 +243,29 @@ internal sealed partial class AssumeRoleTelemetry
 
     /// <summary>
     /// Records a failed read or write of a second-level cache (the caller carries on without it). Only the exception's
-    /// type is logged: a cache client's message may quote what it was given.
+    /// type is logged: a cache client's message may quote what it was given. Never throws.
     /// </summary>
     public void CacheError(ILogger logger, string level, string operation, string roleArn, Exception exception)
     {
-        _cacheLookups.Add(1, new TagList
+        Count(_cacheLookups, new TagList
         {
             { TelemetryNames.CacheLevelTag, level },
             { TelemetryNames.CacheResultTag, TelemetryNames.Error },
         });
         Log.SecondLevelCacheError(logger, roleArn, level, operation, exception.GetType().Name);
+    }
+
+    /// <summary>Adds one to a counter; a throwing <see cref="MeterListener"/> loses the measurement, nothing else.</summary>
+    private static void Count(Counter<long> counter, in TagList tags)
+    {
+        try
+        {
+            counter.Add(1, tags);
+        }
+        catch (Exception)
+        {
+            // See the summary.
+        }
     }
 
     private IEnumerable<Measurement<double>> ObserveTimeToExpiry()

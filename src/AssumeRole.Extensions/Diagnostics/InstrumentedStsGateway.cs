@@ -63,21 +63,28 @@ internal sealed class InstrumentedStsGateway : IStsGateway
     public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
     {
         const string Action = "GetCallerIdentity";
-        using var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
-        var started = _timeProvider.GetTimestamp();
-        CallerIdentity identity;
+        var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
         try
         {
-            identity = await Inner.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
-            throw;
-        }
+            var started = _timeProvider.GetTimestamp();
+            CallerIdentity identity;
+            try
+            {
+                identity = await Inner.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, ex);
+                throw;
+            }
 
-        _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
-        return identity;
+            _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
+            return identity;
+        }
+        finally
+        {
+            AssumeRoleTelemetry.Stop(activity);
+        }
     }
 
     public void Dispose() => Inner.Dispose();
@@ -92,20 +99,28 @@ internal sealed class InstrumentedStsGateway : IStsGateway
         Func<IStsGateway, TRequest, CancellationToken, Task<StsCredentials>> call,
         CancellationToken cancellationToken)
     {
-        using var activity = AssumeRoleTelemetry.StartStsCall(action, roleArn, sessionName);
-        var started = _timeProvider.GetTimestamp();
-        StsCredentials result;
+        // Stopped explicitly, not with `using`: a listener that throws on stop must not replace the call's outcome.
+        var activity = AssumeRoleTelemetry.StartStsCall(action, roleArn, sessionName);
         try
         {
-            result = await call(Inner, request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, ex);
-            throw;
-        }
+            var started = _timeProvider.GetTimestamp();
+            StsCredentials result;
+            try
+            {
+                result = await call(Inner, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), null, ex);
+                throw;
+            }
 
-        _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
-        return result;
+            _telemetry.StsCallCompleted(activity, _logger, action, roleArn, _timeProvider.GetElapsedTime(started), result.RequestId, null);
+            return result;
+        }
+        finally
+        {
+            AssumeRoleTelemetry.Stop(activity);
+        }
     }
 }

@@ -23,8 +23,8 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
         if (!await gate.WaitAsync(cancellationToken).ConfigureAwait(false))
         {
             Log.TenantRateLimited(logger, RoleArn, gate.QueueLimit);
-            var hop = inner is AssumeRoleFetcher f ? f.Hop : 1;
-            throw new AssumeRoleException(RoleArn, hop, hop, "RateLimited", null, null, isTransient: true,
+            var (hop, count) = inner is AssumeRoleFetcher f ? (f.Hop, f.HopCount) : (1, 1);
+            throw new AssumeRoleException(RoleArn, hop, count, "RateLimited", null, null, isTransient: true,
                 $"Too many tenant STS calls are queued (MultiTenantOptions.QueueLimit = {gate.QueueLimit}).", null);
         }
 

@@ -25,7 +25,7 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
     private readonly ILogger _logger;
     private readonly ITimer _sweepTimer;
     private readonly object _trimGate = new();
-    private volatile bool _disposed;
+    private int _disposed;
 
     public TenantCredentialsFactory(IOptions<MultiTenantOptions> options, AssumeRoleContext context, IServiceProvider services)
     {
@@ -48,12 +48,12 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
         _source = new Lazy<AWSCredentials?>(() => sourceRole is null ? sourceCredentials : services.GetRequiredKeyedService<AssumeRoleCredentials>(sourceRole));
 
         var period = _options.IdleTimeout < TimeSpan.FromMinutes(1) ? _options.IdleTimeout : TimeSpan.FromMinutes(1);
-        _sweepTimer = _timeProvider.CreateTimer(static s => ((TenantCredentialsFactory)s!).EvictIdle(), this, period, period);
+        _sweepTimer = _timeProvider.CreateTimer(static s => ((TenantCredentialsFactory)s!).OnSweepTimer(), this, period, period);
     }
 
     public int Count => _entries.Count;
 
-    public bool IsDisposed => _disposed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>The shared rate limiter (tests inspect it).</summary>
     internal StsRateGate Gate => _gate;
@@ -84,7 +84,7 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
     /// <summary>The tenant's provider, created if needed; marks it used.</summary>
     public AssumeRoleCredentials Lease(TenantKey key)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var now = _timeProvider.GetTimestamp();
         if (!_entries.TryGetValue(key, out var entry))
         {
@@ -93,6 +93,18 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
             if (!ReferenceEquals(entry, created))
             {
                 created.Provider.Dispose(); // another caller won the race; sessions are shared, so nothing was fetched
+            }
+            else if (IsDisposed)
+            {
+                // Dispose ran while the provider was being created and may have emptied the map before our entry
+                // arrived: nobody else would dispose it. The read is ordered after the add (ConcurrentDictionary's
+                // lock), and Dispose's write before its sweep (Interlocked), so one of the two always sees the other.
+                if (_entries.TryRemove(new KeyValuePair<TenantKey, Entry>(key, created)))
+                {
+                    created.Provider.Dispose();
+                }
+
+                throw new ObjectDisposedException(nameof(TenantCredentialsFactory));
             }
             else if (_entries.Count > _options.MaxTenants)
             {
@@ -106,7 +118,11 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
 
     public void Dispose()
     {
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _sweepTimer.Dispose();
         foreach (var key in _entries.Keys)
         {
@@ -117,6 +133,18 @@ internal sealed class TenantCredentialsFactory : IAssumeRoleCredentialsFactory, 
         }
 
         _gate.Dispose();
+    }
+
+    private void OnSweepTimer()
+    {
+        try
+        {
+            EvictIdle();
+        }
+        catch (Exception)
+        {
+            // A timer callback must not throw (it would end the process); the next tick sweeps again.
+        }
     }
 
     /// <summary>Evicts providers unused for <see cref="MultiTenantOptions.IdleTimeout"/>.</summary>

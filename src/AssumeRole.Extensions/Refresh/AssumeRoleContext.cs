@@ -30,10 +30,13 @@ internal sealed class AssumeRoleContext
         AssumeRoleTelemetry? telemetry = null)
     {
         TimeProvider = timeProvider;
-        LoggerFactory = loggerFactory;
+
+        // Guarded: the engine logs while it owns shared work (a refresh, a lease, a timer), which a throwing logging
+        // provider must never leave unfinished.
+        LoggerFactory = GuardedLoggerFactory.Wrap(loggerFactory);
         Cache = cache;
         Telemetry = telemetry ?? AssumeRoleTelemetry.Default;
-        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, loggerFactory);
+        GatewayFactory = InstrumentedStsGateway.Wrap(gatewayFactory, Telemetry, timeProvider, LoggerFactory);
         Caps = caps;
         Random = random;
     }
@@ -47,11 +50,19 @@ internal sealed class AssumeRoleContext
         GatewayFactory = other.GatewayFactory; // already instrumented: wrapping it again would count every call twice
         Caps = other.Caps;
         Random = other.Random;
-        FetcherDecorator = fetcherDecorator;
+        // Decorators compose: the new one wraps what an earlier one made.
+        FetcherDecorator = other.FetcherDecorator is { } earlier ? f => fetcherDecorator(earlier(f)) : fetcherDecorator;
+
+        // Sessions are process-wide, but a decorated fetcher belongs to whoever decorated it (the multi-tenant factory's
+        // rate gate, disposed with its container): such sessions must never be found by anyone else. A counter, not a
+        // hash code, so that no later context can ever reuse the identity; the cache's own, since keys only ever meet
+        // within one cache (and so a simulation's keys do not depend on what else ran in the process before it).
+        SessionKeyMarker = "|decorated=" + other.Cache.NextDecoratedContextId().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The user's logger factory, guarded so that its loggers never throw (see <see cref="GuardedLogger"/>).</summary>
     public ILoggerFactory LoggerFactory { get; }
 
     public SessionCache Cache { get; }
@@ -72,7 +83,18 @@ internal sealed class AssumeRoleContext
     /// </summary>
     public Func<ISessionFetcher, ISessionFetcher>? FetcherDecorator { get; private init; }
 
-    /// <summary>This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/>.</summary>
+    /// <summary>
+    /// Added to the key of every session this context creates: empty for a plain context; unique to each decorated
+    /// context, so that its sessions (whose fetchers hold its decorator) are shared with no other provider — a plain
+    /// provider with the same parameters is neither rate-limited by a factory's gate nor broken by its disposal, and a
+    /// second container in the same process gets sessions of its own.
+    /// </summary>
+    public string SessionKeyMarker { get; } = string.Empty;
+
+    /// <summary>
+    /// This context with every new session's fetcher wrapped by <paramref name="fetcherDecorator"/> (around the decorator
+    /// this context already has, if any).
+    /// </summary>
     public AssumeRoleContext WithFetcherDecorator(Func<ISessionFetcher, ISessionFetcher> fetcherDecorator) => new(this, fetcherDecorator);
 
     public static AssumeRoleContext For(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)

@@ -42,7 +42,7 @@ internal static class ChainPlanner
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
 
-            hops.Add(new HopSpec(hop, options, i + firstHops, count, duration) { ClampedFromSeconds = clampedFrom });
+            hops.Add(new HopSpec(hop, options, i + firstHops, count, duration) { ClampedFromSeconds = clampedFrom, Chained = chained });
         }
 
         return hops;

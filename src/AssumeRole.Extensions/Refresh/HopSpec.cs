@@ -49,6 +49,9 @@ internal sealed partial class HopSpec
     /// <summary>The duration the options asked for when the chaining cap clamped it to <see cref="DurationSeconds"/>.</summary>
     public int? ClampedFromSeconds { get; init; }
 
+    /// <summary>Whether the planner knows this hop's source to be a role session (STS's one-hour chaining cap applies).</summary>
+    public bool Chained { get; init; }
+
     public string? Policy { get; }
 
     public string[] PolicyArns { get; }

@@ -41,6 +41,15 @@ internal sealed class RefreshScheduler : IDisposable
 
     public EngineClock Clock { get; }
 
+    /// <summary>
+    /// For deterministic simulations of the engine only (never set in production): every refresh of this scheduler's
+    /// sessions runs on the thread that starts it, and its shared task completes its waiters synchronously, so that on a
+    /// fake clock the whole engine runs on the one thread that drives the clock and the callers. Production runs
+    /// refreshes on the pool or on their own threads and completes waiters asynchronously (see
+    /// <c>RefreshingSession.Launch</c>).
+    /// </summary>
+    internal bool InlineExecution { get; set; }
+
     /// <summary>Queued entries, stale ones included (tests check that disarmed sessions leave).</summary>
     internal int QueuedCount
     {
@@ -75,7 +84,7 @@ internal sealed class RefreshScheduler : IDisposable
             _queue.Enqueue(session, dueMs);
             if (dueMs < _armedForMs)
             {
-                ArmLocked(dueMs);
+                TryArmLocked(dueMs);
             }
         }
     }
@@ -89,6 +98,12 @@ internal sealed class RefreshScheduler : IDisposable
             CompactIfMostlyStaleLocked();
         }
     }
+
+    /// <summary>
+    /// Fires every entry that is due by now and re-arms: the engine time jumped forward (a suspend was detected), so
+    /// refreshes due during the suspend run now instead of when the timer, armed on the stopped clock, would fire.
+    /// </summary>
+    public void Poke() => OnTimer();
 
     public void Dispose()
     {
@@ -132,7 +147,7 @@ internal sealed class RefreshScheduler : IDisposable
             _armedForMs = long.MaxValue;
             if (_queue.TryPeek(out _, out var next))
             {
-                ArmLocked(next);
+                TryArmLocked(next);
             }
             else
             {
@@ -146,10 +161,34 @@ internal sealed class RefreshScheduler : IDisposable
             return;
         }
 
-        // Outside our lock: a session takes its own lock and may schedule itself again.
+        // Outside our lock: a session takes its own lock and may schedule itself again. One session's failure must
+        // neither stop the others nor escape: this runs on a timer thread, where an exception ends the process.
         foreach (var (session, dueMs) in due)
         {
-            session.OnScheduled(dueMs);
+            try
+            {
+                session.OnScheduled(dueMs);
+            }
+            catch (Exception)
+            {
+                // The session starts its refreshes without throwing; this is the last line of defence.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Arms the timer; when that fails (a <see cref="TimeProvider"/> that throws), leaves it marked unarmed so that the
+    /// next <see cref="Schedule"/> tries again, instead of believing it armed and never firing.
+    /// </summary>
+    private void TryArmLocked(long dueMs)
+    {
+        try
+        {
+            ArmLocked(dueMs);
+        }
+        catch (Exception)
+        {
+            _armedForMs = long.MaxValue;
         }
     }
 

@@ -11,7 +11,36 @@ internal sealed partial class RefreshingSession
     internal AssumeRoleTelemetry Telemetry { get; }
 
     /// <summary>This session's hop in its chain (1-based).</summary>
-    internal int Hop => (_fetcher is CachedSessionFetcher cached ? cached.Inner : _fetcher) is AssumeRoleFetcher f ? f.Hop : 1;
+    internal int Hop => CoreFetcher is AssumeRoleFetcher f ? f.Hop : 1;
+
+    /// <summary>The number of hops of the chain this session is part of, as far as it knows (1 when it cannot tell).</summary>
+    internal int HopCount => CoreFetcher is AssumeRoleFetcher f ? f.HopCount : 1;
+
+    /// <summary>The session this one's credentials are assumed from (the hop before it), if it is one of ours.</summary>
+    internal RefreshingSession? SourceSession => (CoreFetcher as AssumeRoleFetcher)?.Parent;
+
+    /// <summary>The fetcher that calls STS, under the second-level cache and rate limit decorators.</summary>
+    private ISessionFetcher CoreFetcher
+    {
+        get
+        {
+            var fetcher = _fetcher;
+            while (true)
+            {
+                switch (fetcher)
+                {
+                    case CachedSessionFetcher cached:
+                        fetcher = cached.Inner;
+                        break;
+                    case MultiTenant.RateLimitedFetcher limited:
+                        fetcher = limited.Inner;
+                        break;
+                    default:
+                        return fetcher;
+                }
+            }
+        }
+    }
 
     /// <summary>A consistent snapshot of the refresh state. Takes the session's lock briefly; never calls STS.</summary>
     public SessionStatus GetStatus()

@@ -76,7 +76,7 @@ internal sealed partial class RefreshingSession : IDisposable
     public ImmutableCredentials GetCredentials()
     {
         var state = Volatile.Read(ref _state);
-        if (state is not null && NowMs() < state.RefreshAtMs)
+        if (state is not null && RawNowMs() < state.WarmUntilRawMs)
         {
             return state.Credentials;
         }
@@ -89,7 +89,7 @@ internal sealed partial class RefreshingSession : IDisposable
     public Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
     {
         var state = Volatile.Read(ref _state);
-        if (state is not null && NowMs() < state.RefreshAtMs)
+        if (state is not null && RawNowMs() < state.WarmUntilRawMs)
         {
             return state.CredentialsTask;
         }
@@ -98,11 +98,11 @@ internal sealed partial class RefreshingSession : IDisposable
     }
 
     /// <summary>
-    /// The engine clock, read without going through <see cref="EngineClock"/> on the warm path: with the system clock
-    /// it is exactly <see cref="EngineClock.NowMs"/> (<see cref="Environment.TickCount64"/>), one indirection less.
+    /// The raw monotonic clock, read without going through <see cref="EngineClock"/> on the warm path: with the system
+    /// clock it is exactly <see cref="EngineClock.RawMs"/> (<see cref="Environment.TickCount64"/>), one indirection less.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long NowMs() => _systemClock ? Environment.TickCount64 : Clock.NowMs;
+    private long RawNowMs() => _systemClock ? Environment.TickCount64 : Clock.RawMs;
 
     // Kept out of line so that the warm paths above stay small enough to inline into the provider.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -110,9 +110,10 @@ internal sealed partial class RefreshingSession : IDisposable
     {
         var now = Clock.NowMs;
 
-        // Safe to block on the refresh: it runs on the thread pool and never needs this thread.
+        // A sync caller that has to wait runs a refresh it starts on its own thread, with blocking STS calls, so that
+        // the refresh needs no pool thread (see Launch). Joining one that runs elsewhere waits for it.
         return ServableState(now)?.Credentials
-            ?? WaitForRefreshAsync(now, CancellationToken.None).GetAwaiter().GetResult().Credentials;
+            ?? WaitForRefreshAsync(now, CancellationToken.None, inline: true).GetAwaiter().GetResult().Credentials;
     }
 
     // In the advisory window (which lasts while STS is down and the backoff holds) callers still get the state's
@@ -160,9 +161,10 @@ internal sealed partial class RefreshingSession : IDisposable
     }
 
     /// <summary>Joins (or starts) the shared refresh; answers from error memory while a recent failure is remembered.</summary>
-    private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken)
+    private Task<SessionState> WaitForRefreshAsync(long now, CancellationToken cancellationToken, bool inline = false)
     {
         Task<SessionState> refresh;
+        RefreshRun? created;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -174,9 +176,10 @@ internal sealed partial class RefreshingSession : IDisposable
                 return Task.FromException<SessionState>(error.SourceException);
             }
 
-            refresh = StartRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory);
+            refresh = JoinOrCreateRefreshLocked(_state is null ? RefreshTrigger.Cold : RefreshTrigger.Mandatory, out created);
         }
 
+        Launch(created, inline ? RefreshLaunch.Inline : RefreshLaunch.OwnThread);
         return cancellationToken.CanBeCanceled ? refresh.WaitAsync(cancellationToken) : refresh;
     }
 
@@ -184,12 +187,14 @@ internal sealed partial class RefreshingSession : IDisposable
     public Task<SessionState> ForceRefreshAsync(CancellationToken cancellationToken)
     {
         Task<SessionState> refresh;
+        RefreshRun? created;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            refresh = StartRefreshLocked(RefreshTrigger.Forced);
+            refresh = JoinOrCreateRefreshLocked(RefreshTrigger.Forced, out created);
         }
 
+        Launch(created, RefreshLaunch.Pool);
         return refresh.WaitAsync(cancellationToken);
     }
 
@@ -282,6 +287,12 @@ internal sealed partial class RefreshingSession : IDisposable
 
         _fetcher.Dispose();
     }
+
+    /// <summary>
+    /// A suspend was detected: the engine time moved forward, so the current credentials may be due or expired by now.
+    /// Ends their warm path, so that the next caller checks them against the engine time.
+    /// </summary>
+    internal void OnClockJumped() => Volatile.Read(ref _state)?.EndWarmPath();
 
     public override string ToString() => $"RefreshingSession {{ RoleArn = {RoleArn}, Leases = {Leases} }}";
 

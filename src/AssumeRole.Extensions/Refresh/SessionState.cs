@@ -8,8 +8,20 @@ namespace AssumeRole.Extensions.Refresh;
 /// </summary>
 internal sealed class SessionState
 {
-    public SessionState(ImmutableCredentials credentials, long refreshAtMs, long mandatoryAtMs, long expiresAtMs, DateTime expirationUtc, string? assumedRoleArn)
+    // The warm path's limit on the raw monotonic clock; ended (set to long.MinValue) when a suspend is detected.
+    private long _warmUntilRawMs;
+
+    /// <summary>A state for <paramref name="credentials"/> with its deadlines in engine milliseconds.</summary>
+    /// <param name="credentials">The credentials STS issued.</param>
+    /// <param name="refreshAtMs">When a background refresh is due.</param>
+    /// <param name="mandatoryAtMs">From when the credentials are no longer handed out.</param>
+    /// <param name="expiresAtMs">When STS said they expire.</param>
+    /// <param name="expirationUtc">The expiry STS reported.</param>
+    /// <param name="assumedRoleArn">The assumed-role ARN STS reported, if any.</param>
+    /// <param name="offsetMs">The engine clock's suspend offset when the deadlines were computed (see <see cref="WarmUntilRawMs"/>).</param>
+    public SessionState(ImmutableCredentials credentials, long refreshAtMs, long mandatoryAtMs, long expiresAtMs, DateTime expirationUtc, string? assumedRoleArn, long offsetMs = 0)
     {
+        _warmUntilRawMs = refreshAtMs - offsetMs;
         Credentials = credentials;
         CredentialsTask = Task.FromResult(credentials);
         RefreshAtMs = refreshAtMs;
@@ -24,8 +36,22 @@ internal sealed class SessionState
     /// <summary>The completed task handed out by the async warm path, so that it allocates nothing.</summary>
     public Task<ImmutableCredentials> CredentialsTask { get; }
 
-    /// <summary>From here a background refresh is due (advisory window, moved earlier by jitter).</summary>
+    /// <summary>From here a background refresh is due (advisory window, moved earlier by jitter). Engine time.</summary>
     public long RefreshAtMs { get; }
+
+    /// <summary>
+    /// The warm path hands these credentials out without a lock while the raw monotonic clock (no suspend offset) is
+    /// below this: <see cref="RefreshAtMs"/> laid on the raw clock with the offset known when it was computed. A suspend
+    /// detected later would move that limit; instead it ends it (<see cref="EndWarmPath"/>), and callers take the slow
+    /// path, which reads the engine time with the offset. So the warm path reads one field, as before.
+    /// </summary>
+    public long WarmUntilRawMs => Volatile.Read(ref _warmUntilRawMs);
+
+    /// <summary>
+    /// The suspend offset the warm-path limit was computed with (not stored: it is what separates the limit from
+    /// <see cref="RefreshAtMs"/>); meaningless once the warm path ended.
+    /// </summary>
+    public long BuiltAtOffsetMs => RefreshAtMs - WarmUntilRawMs;
 
     /// <summary>From here these credentials are no longer handed out (mandatory window).</summary>
     public long MandatoryAtMs { get; }
@@ -36,6 +62,9 @@ internal sealed class SessionState
     public DateTime ExpirationUtc { get; }
 
     public string? AssumedRoleArn { get; }
+
+    /// <summary>Sends every later caller of these credentials to the slow path (a suspend was detected).</summary>
+    public void EndWarmPath() => Volatile.Write(ref _warmUntilRawMs, long.MinValue);
 
     public override string ToString() => $"SessionState {{ AccessKeyId = {Credentials.AccessKey}, ExpirationUtc = {ExpirationUtc:O} }}";
 }

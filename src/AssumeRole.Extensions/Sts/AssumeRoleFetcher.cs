@@ -21,9 +21,13 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     private readonly bool _ownsGateway;
     private readonly RefreshingSession? _parent;
     private readonly Action<RefreshingSession>? _releaseParent;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly StsPipeline _pipeline;
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
+
+    // STS said this hop's source is a role session although the planner did not know (an undetected role-session
+    // source): from then on it counts as chained, for the duration caps and for this session's later refreshes.
+    private volatile bool _learnedChained;
 
     public AssumeRoleFetcher(
         HopSpec hop,
@@ -32,7 +36,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         bool ownsGateway,
         RefreshingSession? parent,
         Action<RefreshingSession>? releaseParent,
-        ResiliencePipeline pipeline,
+        StsPipeline pipeline,
         DurationCaps caps,
         ILogger logger)
     {
@@ -66,26 +70,32 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     /// <summary>The STS client signing as <see cref="Source"/>.</summary>
     public IStsGateway Gateway => _gateway;
 
+    public int HopCount => _hop.Count;
+
+    /// <summary>Whether STS's chaining cap applies to this hop: planned so, or learned from STS.</summary>
+    public bool Chained => _hop.Chained || _learnedChained;
+
     public string Endpoint => _hop.Endpoint.ToString();
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
-        var duration = _caps.Apply(_hop.RoleArn, _hop.DurationSeconds);
+        var duration = _caps.Apply(_hop.RoleArn, Chained, _hop.DurationSeconds);
         var sourceRefreshed = false;
         while (true)
         {
             try
             {
-                // The request is built inside the pipeline so that every transient retry asks for a fresh MFA code:
-                // STS accepts each code once, and a code may have been consumed by the call that failed.
+                // The request is built inside the retries so that every transient retry asks for a fresh MFA code
+                // (STS accepts each code once, and a code may have been consumed by the call that failed), but outside
+                // the STS request timeout: the prompt has its own bound (MfaTokenCodeTimeout).
                 return await StsPipelines.ExecuteAsync(
                     _pipeline,
                     _logger,
                     "AssumeRole",
                     _hop.RoleArn,
-                    static async (state, ct) =>
+                    static (state, ct) => state.Self.BuildRequestAsync(state.Duration, ct),
+                    static async (state, request, ct) =>
                     {
-                        var request = await state.Self.BuildRequestAsync(state.Duration, ct).ConfigureAwait(false);
                         try
                         {
                             return await state.Self._gateway.AssumeRoleAsync(request, ct).ConfigureAwait(false);
@@ -106,7 +116,12 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                 // one value every role accepts, and remember it so later refreshes go straight there.
                 var reason = ex.IsChainingLimitExceeded ? "the 1-hour role chaining limit" : "the role's MaxSessionDuration";
                 Log.DurationCapLearned(_logger, _hop.RoleArn, duration.Value, AssumeRoleOptionsValidator.ChainedMaxDuration, reason);
-                _caps.Learn(_hop.RoleArn, AssumeRoleOptionsValidator.ChainedMaxDuration);
+                if (ex.IsChainingLimitExceeded)
+                {
+                    _learnedChained = true;
+                }
+
+                _caps.Learn(_hop.RoleArn, Chained, AssumeRoleOptionsValidator.ChainedMaxDuration);
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
             catch (StsCallException ex) when (ex.IsSourceExpired && _parent is not null && !sourceRefreshed)
@@ -182,7 +197,8 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         if (_hop.MfaSerialNumber is { } serial)
         {
             request.SerialNumber = serial;
-            request.TokenCode = await MfaCode.GetAsync(_hop.TokenCodeProvider, serial, _hop.RoleArn, _hop.Hop, _hop.Count, cancellationToken).ConfigureAwait(false);
+            request.TokenCode = await MfaCode.GetAsync(
+                _hop.TokenCodeProvider, serial, _hop.RoleArn, _hop.Hop, _hop.Count, _pipeline.MfaTimeout, _pipeline.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
         return request;

@@ -2,11 +2,27 @@ using AssumeRole.Extensions.Validation;
 
 namespace AssumeRole.Extensions.Sts;
 
-/// <summary>Asks the user's callback for an MFA code and checks its shape before STS sees it (the code is never echoed).</summary>
+/// <summary>
+/// Asks the user's callback for an MFA code, under a bound, and checks its shape before STS sees it (the code is never
+/// echoed).
+/// </summary>
 internal static class MfaCode
 {
+    /// <summary>
+    /// Returns a six-digit code from <paramref name="provider"/>. A provider that has not answered within
+    /// <paramref name="timeout"/> fails with <c>MfaTokenCodeTimeout</c> (transient: it is asked again at the next
+    /// refresh) and is abandoned — its eventual outcome is observed, never used. One that throws fails with
+    /// <c>MfaTokenCodeProviderFailed</c>, naming only the exception's type.
+    /// </summary>
     public static async ValueTask<string> GetAsync(
-        Func<CancellationToken, ValueTask<string>>? provider, string serial, string roleArn, int hop, int hopCount, CancellationToken cancellationToken)
+        Func<CancellationToken, ValueTask<string>>? provider,
+        string serial,
+        string roleArn,
+        int hop,
+        int hopCount,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         if (provider is null)
         {
@@ -15,9 +31,35 @@ internal static class MfaCode
         }
 
         string? code;
+        Task<string>? pending = null;
         try
         {
-            code = (await provider(cancellationToken).ConfigureAwait(false))?.Trim();
+            var answer = provider(cancellationToken);
+            if (answer.IsCompleted)
+            {
+                code = answer.Result;
+            }
+            else
+            {
+                pending = answer.AsTask();
+                code = await pending.WaitAsync(timeout, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException) when (pending is not null && !pending.IsCompleted)
+        {
+            Abandon(pending);
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeTimeout", null, null, isTransient: true,
+                $"TokenCodeProvider for MFA device {serial} did not return a code within {timeout.TotalSeconds:F0} s (MfaTokenCodeTimeout); "
+                + "it will be asked again at the next refresh.", null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (pending is not null)
+            {
+                Abandon(pending);
+            }
+
+            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -26,6 +68,8 @@ internal static class MfaCode
             throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
                 $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
         }
+
+        code = code?.Trim();
 
         // Six ASCII digits: STS's pattern is [\d]* in Java, where \d is [0-9] (not Arabic-Indic or fullwidth digits).
         if (code is null || !StsConstraints.TokenCode.IsValid(code))
@@ -36,4 +80,12 @@ internal static class MfaCode
 
         return code;
     }
+
+    /// <summary>Observes the outcome of a prompt nobody waits for any more, so that it never becomes an unobserved task exception.</summary>
+    private static void Abandon(Task<string> pending) =>
+        _ = pending.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 }

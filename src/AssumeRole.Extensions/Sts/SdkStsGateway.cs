@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -16,6 +17,12 @@ namespace AssumeRole.Extensions.Sts;
 internal sealed class SdkStsGateway : IStsGateway
 {
     private readonly AmazonSecurityTokenServiceClient _client;
+    private readonly AWSCredentials _source;
+    private readonly StsEndpoint _endpoint;
+
+    // Blocking clients for sync callers (see SynchronousFetch), one per request timeout: a blocking call cannot be
+    // cancelled, so its bound is the HTTP client's own timeout. Created on first use; usually there is one.
+    private readonly ConcurrentDictionary<TimeSpan, SynchronousStsClient> _blocking = new();
 
     // The SDK raises AfterResponseEvent with the request object we passed in, which lets concurrent calls on one
     // client each find their own response Date.
@@ -24,6 +31,65 @@ internal sealed class SdkStsGateway : IStsGateway
     public SdkStsGateway(AWSCredentials sourceCredentials, StsEndpoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(sourceCredentials);
+        _source = Guard(sourceCredentials);
+        _endpoint = endpoint;
+        _client = new AmazonSecurityTokenServiceClient(_source, Config(endpoint, timeout: null));
+        _client.AfterResponseEvent += OnAfterResponse;
+    }
+
+    public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = SynchronousFetch.RequestTimeout is { } timeout
+            ? Block(() => Blocking(timeout).AssumeRoleBlocking(request), cancellationToken)
+            : await CallAsync(() => _client.AssumeRoleAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
+    }
+
+    public async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = SynchronousFetch.RequestTimeout is { } timeout
+            ? Block(() => Blocking(timeout).AssumeRoleWithWebIdentityBlocking(request), cancellationToken)
+            : await CallAsync(() => _client.AssumeRoleWithWebIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
+    }
+
+    public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken)
+    {
+        var date = Track(request);
+        var response = SynchronousFetch.RequestTimeout is { } timeout
+            ? Block(() => Blocking(timeout).GetSessionTokenBlocking(request), cancellationToken)
+            : await CallAsync(() => _client.GetSessionTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return Map(response.Credentials, date.Value, null, response.ResponseMetadata?.RequestId);
+    }
+
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+        (await GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false)).Arn;
+
+    public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
+    {
+        var request = new GetCallerIdentityRequest();
+        var date = Track(request);
+        var response = SynchronousFetch.RequestTimeout is { } timeout
+            ? Block(() => Blocking(timeout).GetCallerIdentityBlocking(request), cancellationToken)
+            : await CallAsync(() => _client.GetCallerIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new CallerIdentity(response.Arn, date.Value);
+    }
+
+    public void Dispose()
+    {
+        _client.AfterResponseEvent -= OnAfterResponse;
+        _client.Dispose();
+        foreach (var (_, blocking) in _blocking)
+        {
+            blocking.AfterResponseEvent -= OnAfterResponse;
+            blocking.Dispose();
+        }
+    }
+
+    private static AmazonSecurityTokenServiceConfig Config(StsEndpoint endpoint, TimeSpan? timeout)
+    {
         var config = new AmazonSecurityTokenServiceConfig { MaxErrorRetry = 0 };
         if (endpoint.ServiceUrl is { } url)
         {
@@ -35,8 +101,12 @@ internal sealed class SdkStsGateway : IStsGateway
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(endpoint.Region);
         }
 
-        _client = new AmazonSecurityTokenServiceClient(Guard(sourceCredentials), config);
-        _client.AfterResponseEvent += OnAfterResponse;
+        if (timeout is { } t)
+        {
+            config.Timeout = t;
+        }
+
+        return config;
     }
 
     /// <summary>
@@ -50,43 +120,13 @@ internal sealed class SdkStsGateway : IStsGateway
         _ => new SourceCredentialsGuard(source, "SourceCredentials, or the AWS SDK's default chain when it is not set"),
     };
 
-    public async Task<StsCredentials> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken)
-    {
-        var date = Track(request);
-        var response = await CallAsync(() => _client.AssumeRoleAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
-    }
-
-    public async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, CancellationToken cancellationToken)
-    {
-        var date = Track(request);
-        var response = await CallAsync(() => _client.AssumeRoleWithWebIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Map(response.Credentials, date.Value, response.AssumedRoleUser?.Arn, response.ResponseMetadata?.RequestId);
-    }
-
-    public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken)
-    {
-        var date = Track(request);
-        var response = await CallAsync(() => _client.GetSessionTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Map(response.Credentials, date.Value, null, response.ResponseMetadata?.RequestId);
-    }
-
-    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
-        (await GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false)).Arn;
-
-    public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
-    {
-        var request = new GetCallerIdentityRequest();
-        var date = Track(request);
-        var response = await CallAsync(() => _client.GetCallerIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return new CallerIdentity(response.Arn, date.Value);
-    }
-
-    public void Dispose()
-    {
-        _client.AfterResponseEvent -= OnAfterResponse;
-        _client.Dispose();
-    }
+    private SynchronousStsClient Blocking(TimeSpan timeout) =>
+        _blocking.GetOrAdd(timeout, static (t, self) =>
+        {
+            var client = new SynchronousStsClient(self._source, Config(self._endpoint, t));
+            client.AfterResponseEvent += self.OnAfterResponse;
+            return client;
+        }, this);
 
     private StrongBox<DateTimeOffset?> Track(AmazonWebServiceRequest request)
     {
@@ -110,6 +150,25 @@ internal sealed class SdkStsGateway : IStsGateway
                 box.Value = date;
                 return;
             }
+        }
+    }
+
+    /// <summary>A blocking call on this thread, with the same error translation as <see cref="CallAsync"/>.</summary>
+    private static T Block<T>(Func<T> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return call();
+        }
+        catch (Exception ex) when (SourceFailureIn(ex) is { } sourceFailure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(sourceFailure);
+            throw;
+        }
+        catch (Exception ex) when (Classify(ex) is { } classified)
+        {
+            throw classified;
         }
     }
 

@@ -14,9 +14,9 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
     private readonly FirstHopSpec _hop;
     private readonly IStsGateway _gateway;
     private readonly bool _ownsGateway;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly StsPipeline _pipeline;
 
-    public SessionTokenFetcher(FirstHopSpec hop, Amazon.Runtime.AWSCredentials source, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline)
+    public SessionTokenFetcher(FirstHopSpec hop, Amazon.Runtime.AWSCredentials source, IStsGateway gateway, bool ownsGateway, StsPipeline pipeline)
     {
         _hop = hop;
         Source = source;
@@ -45,13 +45,19 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
                 RoleArn,
                 static async (self, ct) =>
                 {
+                    // A fresh code for every try (STS accepts each code once), asked outside the request timeout.
                     var request = new GetSessionTokenRequest { DurationSeconds = self._hop.DurationSeconds };
                     if (self._hop.MfaSerialNumber is { } serial)
                     {
                         request.SerialNumber = serial;
-                        request.TokenCode = await MfaCode.GetAsync(self._hop.TokenCodeProvider, serial, self.RoleArn, 1, self._hop.Count, ct).ConfigureAwait(false);
+                        request.TokenCode = await MfaCode.GetAsync(
+                            self._hop.TokenCodeProvider, serial, self.RoleArn, 1, self._hop.Count, self._pipeline.MfaTimeout, self._pipeline.TimeProvider, ct).ConfigureAwait(false);
                     }
 
+                    return request;
+                },
+                static async (self, request, ct) =>
+                {
                     try
                     {
                         return await self._gateway.GetSessionTokenAsync(request, ct).ConfigureAwait(false);

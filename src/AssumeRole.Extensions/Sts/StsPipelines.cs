@@ -10,28 +10,52 @@ namespace AssumeRole.Extensions.Sts;
 
 /// <summary>
 /// The transient-retry pipelines of STS attempts: a timeout per request inside exponential jittered retries. One
-/// pipeline per clock and (retries, timeout) pair is shared by every session, so that 10,000 tenant sessions do not
-/// carry 10,000 copies (about 1.4 KB each); what differs per call (role, action, logger) travels in the Polly context.
+/// pipeline per clock and (retries, timeout, MFA timeout) is shared by every session, so that 10,000 tenant sessions do
+/// not carry 10,000 copies (about 1.4 KB each); what differs per call (role, action, logger) travels in the Polly context.
 /// </summary>
 internal static class StsPipelines
 {
-    private static readonly ConditionalWeakTable<TimeProvider, ConcurrentDictionary<(int Retries, TimeSpan Timeout), ResiliencePipeline>> s_pipelines = new();
+    private static readonly ConditionalWeakTable<TimeProvider, ConcurrentDictionary<(int Retries, TimeSpan Timeout, TimeSpan MfaTimeout), StsPipeline>> s_pipelines = new();
     private static readonly ResiliencePropertyKey<ILogger> LoggerKey = new("AssumeRole.Extensions.Logger");
     private static readonly ResiliencePropertyKey<string> ActionKey = new("AssumeRole.Extensions.Action");
     private static readonly ResiliencePropertyKey<string> RoleKey = new("AssumeRole.Extensions.RoleArn");
 
-    public static ResiliencePipeline For(AssumeRoleOptions options, TimeProvider timeProvider) =>
+    public static StsPipeline For(AssumeRoleOptions options, TimeProvider timeProvider) =>
         s_pipelines
-            .GetValue(timeProvider, static _ => new ConcurrentDictionary<(int, TimeSpan), ResiliencePipeline>())
-            .GetOrAdd((options.MaxStsRetries, options.StsRequestTimeout), static (key, tp) => Build(key.Retries, key.Timeout, tp), timeProvider);
+            .GetValue(timeProvider, static _ => new ConcurrentDictionary<(int, TimeSpan, TimeSpan), StsPipeline>())
+            .GetOrAdd((options.MaxStsRetries, options.StsRequestTimeout, options.MfaTokenCodeTimeout), static (key, tp) => Build(key.Retries, key.Timeout, key.MfaTimeout, tp), timeProvider);
 
     /// <summary>Runs one STS attempt through <paramref name="pipeline"/>, with the role and logger its retry log needs.</summary>
-    public static async ValueTask<TResult> ExecuteAsync<TResult, TState>(
-        ResiliencePipeline pipeline,
+    public static ValueTask<TResult> ExecuteAsync<TResult, TState>(
+        StsPipeline pipeline,
         ILogger logger,
         string action,
         string roleArn,
         Func<TState, CancellationToken, ValueTask<TResult>> callback,
+        TState state,
+        CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            pipeline,
+            logger,
+            action,
+            roleArn,
+            static (_, _) => ValueTask.FromResult(true),
+            (s, _, ct) => callback(s, ct),
+            state,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one STS attempt through <paramref name="pipeline"/>: for each try (the first and every transient retry),
+    /// <paramref name="prepare"/> outside the request timeout (an MFA prompt, under its own bound), then
+    /// <paramref name="call"/> within it.
+    /// </summary>
+    public static async ValueTask<TResult> ExecuteAsync<TResult, TState, TPrepared>(
+        StsPipeline pipeline,
+        ILogger logger,
+        string action,
+        string roleArn,
+        Func<TState, CancellationToken, ValueTask<TPrepared>> prepare,
+        Func<TState, TPrepared, CancellationToken, ValueTask<TResult>> call,
         TState state,
         CancellationToken cancellationToken)
     {
@@ -41,10 +65,17 @@ internal static class StsPipelines
         context.Properties.Set(RoleKey, roleArn);
         try
         {
-            return await pipeline.ExecuteAsync(
-                static (ctx, s) => s.Callback(s.State, ctx.CancellationToken),
+            return await pipeline.Retry.ExecuteAsync(
+                static async (ctx, s) =>
+                {
+                    var prepared = await s.Prepare(s.State, ctx.CancellationToken).ConfigureAwait(false);
+                    return await s.Pipeline.Timeout.ExecuteAsync(
+                        static (inner, ct) => inner.Call(inner.State, inner.Prepared, ct),
+                        (s.Call, s.State, Prepared: prepared),
+                        ctx.CancellationToken).ConfigureAwait(false);
+                },
                 context,
-                (Callback: callback, State: state)).ConfigureAwait(false);
+                (Pipeline: pipeline, Prepare: prepare, Call: call, State: state)).ConfigureAwait(false);
         }
         finally
         {
@@ -52,7 +83,7 @@ internal static class StsPipelines
         }
     }
 
-    private static ResiliencePipeline Build(int retries, TimeSpan timeout, TimeProvider timeProvider)
+    private static StsPipeline Build(int retries, TimeSpan timeout, TimeSpan mfaTimeout, TimeProvider timeProvider)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (retries > 0)
@@ -86,6 +117,7 @@ internal static class StsPipelines
             });
         }
 
-        return builder.AddTimeout(timeout).Build();
+        var timeoutOnly = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(timeout).Build();
+        return new StsPipeline(builder.Build(), timeoutOnly, mfaTimeout, timeProvider);
     }
 }

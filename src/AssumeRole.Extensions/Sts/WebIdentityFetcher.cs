@@ -21,11 +21,11 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
     private readonly FirstHopSpec _hop;
     private readonly IStsGateway _gateway;
     private readonly bool _ownsGateway;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly StsPipeline _pipeline;
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
 
-    public WebIdentityFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, ResiliencePipeline pipeline, DurationCaps caps, ILogger logger)
+    public WebIdentityFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, StsPipeline pipeline, DurationCaps caps, ILogger logger)
     {
         _hop = hop;
         _gateway = gateway;
@@ -44,7 +44,7 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
-        var duration = _caps.Apply(RoleArn, _hop.DurationSeconds);
+        var duration = _caps.Apply(RoleArn, chained: false, _hop.DurationSeconds);
         while (true)
         {
             try
@@ -80,7 +80,7 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
             catch (StsCallException ex) when (duration is > AssumeRoleOptionsValidator.ChainedMaxDuration && ex.IsMaxSessionDurationExceeded)
             {
                 Log.DurationCapLearned(_logger, RoleArn, duration.Value, AssumeRoleOptionsValidator.ChainedMaxDuration, "the role's MaxSessionDuration");
-                _caps.Learn(RoleArn, AssumeRoleOptionsValidator.ChainedMaxDuration);
+                _caps.Learn(RoleArn, chained: false, AssumeRoleOptionsValidator.ChainedMaxDuration);
                 duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
             }
             catch (StsCallException ex)

@@ -13,6 +13,7 @@ internal static class AssumeRoleOptionsValidator
     internal const int MaxDuration = StsConstraints.MaxDuration;
     internal const int ChainedMaxDuration = StsConstraints.ChainedMaxDuration;
     internal const int MaxSessionTokenDuration = StsConstraints.MaxSessionTokenDuration;
+    internal const int SessionTokenDefaultDuration = 43200;
 
     /// <summary>
     /// How many failures a message lists; the rest are counted (<c>… and 99990 more failures.</c>), so 100,000 bad tags
@@ -50,6 +51,11 @@ internal static class AssumeRoleOptionsValidator
         if (options.StsRequestTimeout < TimeSpan.FromMilliseconds(10) || options.StsRequestTimeout > TimeSpan.FromDays(1))
         {
             failures.Add($"{prefix}StsRequestTimeout must be between 10 ms and 1 day; got {options.StsRequestTimeout}.");
+        }
+
+        if (options.MfaTokenCodeTimeout < TimeSpan.FromSeconds(1) || options.MfaTokenCodeTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}MfaTokenCodeTimeout must be between 1 second and 1 hour; got {options.MfaTokenCodeTimeout}.");
         }
 
         if (options.MaxStsRetries is < 0 or > 10)
@@ -340,24 +346,66 @@ internal static class AssumeRoleOptionsValidator
         if (mandatory <= TimeSpan.Zero)
         {
             failures.Add($"{p}MandatoryRefreshWindow must be positive; got {mandatory}.");
+            return;
         }
 
-        if (options.AdvisoryRefreshWindow is { } advisory)
+        if (options.AdvisoryRefreshWindow is { } advisory && advisory <= mandatory)
         {
-            if (advisory <= mandatory)
+            failures.Add($"{p}AdvisoryRefreshWindow ({advisory}) must be longer than MandatoryRefreshWindow ({mandatory}).");
+        }
+
+        // The windows apply to every hop's session, so they must fit the shortest one. A configured mandatory window is
+        // a hard floor (never shrunk), so a hop that does not outlast it could never hand out its credentials.
+        if (ShortestHop(options) is not { } shortest)
+        {
+            return;
+        }
+
+        if (options.MandatoryRefreshWindow is not null && mandatory >= shortest.Lifetime)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{p}MandatoryRefreshWindow ({mandatory}) must be shorter than the session lifetime ({shortest.Lifetime}) of {shortest.Name}: it is a floor, never shrunk."));
+        }
+
+        if (options.AdvisoryRefreshWindow is { } configured && configured >= shortest.Lifetime)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{p}AdvisoryRefreshWindow ({configured}) must be shorter than the session lifetime ({shortest.Lifetime}) of {shortest.Name}."));
+        }
+    }
+
+    /// <summary>
+    /// The hop with the shortest expected session (what it asks for, STS's default when it asks for nothing, a chained
+    /// hop capped at the chaining limit), with a name for messages; <see langword="null"/> when a hop is unreadable.
+    /// </summary>
+    private static (TimeSpan Lifetime, string Name)? ShortestHop(AssumeRoleOptions options)
+    {
+        var firstHops = Refresh.FirstHopSpec.CountIn(options);
+        var hops = (options.Chain ?? []).Append(options).ToList();
+        var candidates = new List<(TimeSpan, string)>(hops.Count + 1);
+        if (options.WebIdentity is { } wi)
+        {
+            candidates.Add((TimeSpan.FromSeconds(wi.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds), "the web identity hop"));
+        }
+
+        if (options.SessionToken is { } st)
+        {
+            candidates.Add((TimeSpan.FromSeconds(st.DurationSeconds ?? SessionTokenDefaultDuration), "the session token hop"));
+        }
+
+        for (var i = 0; i < hops.Count; i++)
+        {
+            if (hops[i] is not { } hop)
             {
-                failures.Add($"{p}AdvisoryRefreshWindow ({advisory}) must be longer than MandatoryRefreshWindow ({mandatory}).");
+                return null;
             }
 
-            // A chained target is clamped to the chaining cap, so its windows must fit in that.
-            var requested = options.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds;
-            var chained = (options.Chain?.Count ?? 0) > 0 || Refresh.FirstHopSpec.CountIn(options) > 0 || options.SourceIsRoleSession == true;
+            var requested = hop.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds;
+            var chained = i > 0 || firstHops > 0 || options.SourceIsRoleSession == true;
             var lifetime = TimeSpan.FromSeconds(chained ? Math.Min(requested, ChainedMaxDuration) : requested);
-            if (advisory >= lifetime)
-            {
-                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{p}AdvisoryRefreshWindow ({advisory}) must be shorter than the session lifetime ({lifetime})."));
-            }
+            var name = i == hops.Count - 1 && hops.Count == 1 && firstHops == 0 ? "the role" : $"hop {i + 1 + firstHops} ({hop.RoleArn})";
+            candidates.Add((lifetime, name));
         }
+
+        return candidates.MinBy(c => c.Item1);
     }
 
     private static void Add(List<string> failures, string prefix, string? failure)

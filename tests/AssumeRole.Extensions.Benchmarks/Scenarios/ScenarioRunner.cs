@@ -25,6 +25,7 @@ internal sealed class ScenarioRunner(ScenarioSettings settings, TextWriter outpu
     {
         output.WriteLine($"Emulator: {_sts.Emulator.Endpoint}; SDK provider PreemptExpiryTime = {_sts.Sdk("arn:aws:iam::123456789012:role/probe").PreemptExpiryTime}");
         await SharingAsync();
+        await StarvedSyncCallersAsync();
         await RefreshLatencyAsync();
         await OutageAsync();
         TenantMemoryAndLookup();
@@ -46,6 +47,21 @@ internal sealed class ScenarioRunner(ScenarioSettings settings, TextWriter outpu
         }
 
         Row($"STS calls, {settings.Providers} providers of one role", counts[Kind.Sdk], counts[Kind.Ours], "1", counts[Kind.Ours] == 1);
+    }
+
+    private async Task StarvedSyncCallersAsync()
+    {
+        foreach (var firstAsync in new[] { false, true })
+        {
+            var (sdk, ours) = await StarvedSyncCallers.RunAsync(settings.StarvedCallers, settings.StarvedLatency, output, firstAsync);
+            Row(
+                $"{settings.StarvedCallers} sync `GetCredentials()` callers (`Task.Run`) on a cold provider, {settings.StarvedLatency.TotalMilliseconds:0} ms STS latency, "
+                + $"`SetMinThreads(2, 2)`{(firstAsync ? ", the first caller async" : string.Empty)}: succeeded, slowest",
+                $"{sdk.Succeeded}/{settings.StarvedCallers}, {sdk.SlowestMs:0} ms",
+                $"{ours.Succeeded}/{settings.StarvedCallers}, {ours.SlowestMs:0} ms",
+                "all, ≤ 1 s",
+                ours.Succeeded == settings.StarvedCallers && ours.SlowestMs <= 1000);
+        }
     }
 
     private async Task RefreshLatencyAsync()

@@ -8,7 +8,9 @@ public sealed record ScenarioSettings(
     TimeSpan Outage,
     int[] TenantCounts,
     int Lookups,
-    bool WarmUp)
+    bool WarmUp,
+    int StarvedCallers,
+    TimeSpan StarvedLatency)
 {
     /// <summary>
     /// Lifetime the emulator gives the sessions of the refresh-window scenarios: 5 min 1 s. With their defaults, the
@@ -20,7 +22,7 @@ public sealed record ScenarioSettings(
     /// <summary>How long after the first fetch both providers are surely inside their refresh windows.</summary>
     public static readonly TimeSpan IntoWindow = TimeSpan.FromMilliseconds(1_200);
 
-    public static ScenarioSettings Full { get; } = new(20, 8, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30), [1_000, 10_000], 200_000, WarmUp: true);
+    public static ScenarioSettings Full { get; } = new(20, 8, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30), [1_000, 10_000], 200_000, WarmUp: true, StarvedCallers: 64, StarvedLatency: TimeSpan.FromMilliseconds(500));
 
-    public static ScenarioSettings Smoke { get; } = new(3, 2, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), [50, 100], 1_000, WarmUp: false);
+    public static ScenarioSettings Smoke { get; } = new(3, 2, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), [50, 100], 1_000, WarmUp: false, StarvedCallers: 8, StarvedLatency: TimeSpan.FromMilliseconds(100));
 }

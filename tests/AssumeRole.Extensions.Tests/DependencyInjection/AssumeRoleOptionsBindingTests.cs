@@ -29,6 +29,7 @@ public sealed class AssumeRoleOptionsBindingTests
                 "MandatoryRefreshWindow": "00:02:00",
                 "StrictChainDurations": true,
                 "StsRequestTimeout": "00:00:05",
+                "MfaTokenCodeTimeout": "00:02:30",
                 "MaxStsRetries": 4,
                 "FileCacheDirectory": "/tmp/assume-role-binding-test",
                 "Chain": [
@@ -90,6 +91,7 @@ public sealed class AssumeRoleOptionsBindingTests
         Assert.Equal(TimeSpan.FromMinutes(2), o.MandatoryRefreshWindow);
         Assert.True(o.StrictChainDurations);
         Assert.Equal(TimeSpan.FromSeconds(5), o.StsRequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(150), o.MfaTokenCodeTimeout);
         Assert.Equal(4, o.MaxStsRetries);
         Assert.Equal("/tmp/assume-role-binding-test", o.FileCacheDirectory);
 
@@ -132,6 +134,7 @@ public sealed class AssumeRoleOptionsBindingTests
         Assert.Null(o.MandatoryRefreshWindow);
         Assert.False(o.StrictChainDurations);
         Assert.Equal(TimeSpan.FromSeconds(10), o.StsRequestTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), o.MfaTokenCodeTimeout);
         Assert.Equal(2, o.MaxStsRetries);
     }
 }

@@ -21,9 +21,16 @@ internal sealed class FakeSts : IStsGateway
     private int _counter;
     private int _callerIdentityCalls;
 
-    public FakeSts(FakeTimeProvider time) => Time = time;
+    public FakeSts(FakeTimeProvider time)
+    {
+        Time = time;
+        Clock = time;
+    }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>STS's own clock (issue times, expiry checks): <see cref="Time"/> unless set, e.g. to a suspendable clock.</summary>
+    public TimeProvider Clock { get; init; } = null!;
 
     /// <summary>Lifetime of issued sessions, on the server clock.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
@@ -142,7 +149,7 @@ internal sealed class FakeSts : IStsGateway
 
     private FakeStsCall Record(string action, string? sourceKey, AmazonWebServiceRequest request)
     {
-        var call = new FakeStsCall(action, sourceKey, request, Time.GetUtcNow());
+        var call = new FakeStsCall(action, sourceKey, request, Clock.GetUtcNow());
         _allCalls.Enqueue(call);
         return call;
     }
@@ -167,7 +174,7 @@ internal sealed class FakeSts : IStsGateway
         }
 
         if (RejectExpiredSources && call.SourceAccessKey is { } key && _issued.TryGetValue(key, out var expires)
-            && Time.GetUtcNow() + ServerClockOffset >= expires)
+            && Clock.GetUtcNow() + ServerClockOffset >= expires)
         {
             throw ExpiredToken();
         }
@@ -184,7 +191,7 @@ internal sealed class FakeSts : IStsGateway
     private StsCredentials Issue(int? durationSeconds, string? assumedRoleArn)
     {
         var n = Interlocked.Increment(ref _counter);
-        var serverNow = Time.GetUtcNow() + ServerClockOffset;
+        var serverNow = Clock.GetUtcNow() + ServerClockOffset;
         var lifetime = durationSeconds is { } d && Lifetime == TimeSpan.FromHours(1) ? TimeSpan.FromSeconds(d) : Lifetime;
         var accessKey = $"ASIAFAKE{n:D12}";
         _issued[accessKey] = serverNow + lifetime;

@@ -14,17 +14,22 @@ internal sealed class TestEngine
 {
     public const string RoleArn = "arn:aws:iam::123456789012:role/Demo";
 
-    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null, bool signWithSource = false)
+    /// <param name="clock">
+    /// The engine's (and STS's) clock when it is not <paramref name="time"/> itself: a <see cref="SuspendableTimeProvider"/>
+    /// (whose <see cref="SuspendableTimeProvider.Inner"/> is then <see cref="Time"/>).
+    /// </param>
+    public TestEngine(double jitter = 0, ILoggerFactory? loggerFactory = null, AssumeRoleTelemetry? telemetry = null, FakeTimeProvider? time = null, FakeSts? sts = null, bool signWithSource = false, TimeProvider? clock = null)
     {
-        Time = time ?? new FakeTimeProvider(RealNow());
-        Sts = sts ?? new FakeSts(Time);
+        Time = time ?? (clock as SuspendableTimeProvider)?.Inner ?? new FakeTimeProvider(RealNow());
+        Clock = clock ?? Time;
+        Sts = sts ?? new FakeSts(Time) { Clock = Clock };
         Jitter = jitter;
-        Cache = new SessionCache(Time, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
+        Cache = new SessionCache(Clock, loggerFactory?.CreateLogger("AssumeRole.Extensions.SessionCache"));
         Caps = new DurationCaps();
         // With signWithSource each source gets its own view of the one STS double, which resolves the source's
         // credentials before every call (as the SDK does when it signs) and records the key: chaining tests need that.
         Context = new AssumeRoleContext(
-            Time,
+            Clock,
             loggerFactory ?? NullLoggerFactory.Instance,
             Cache,
             signWithSource ? (source, _, _) => (Sts.ViewFor(source), false) : (_, _, _) => (Sts, false),
@@ -34,6 +39,9 @@ internal sealed class TestEngine
     }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>The engine's clock: <see cref="Time"/>, or a provider over it (see the constructor).</summary>
+    public TimeProvider Clock { get; }
 
     public FakeSts Sts { get; }
 

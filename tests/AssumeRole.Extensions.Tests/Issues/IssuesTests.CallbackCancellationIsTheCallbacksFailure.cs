@@ -37,7 +37,7 @@ public sealed class IssuesTestsCallbackCancellationIsTheCallbacksFailure
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MfaCode.GetAsync(
-            ct => throw new OperationCanceledException(ct), "arn:aws:iam::123456789012:mfa/alice", TestEngine.RoleArn, 1, 1, cts.Token).AsTask());
+            ct => throw new OperationCanceledException(ct), "arn:aws:iam::123456789012:mfa/alice", TestEngine.RoleArn, 1, 1, AssumeRoleDefaults.MfaTokenCodeTimeout, TimeProvider.System, cts.Token).AsTask());
     }
 
     [Fact]

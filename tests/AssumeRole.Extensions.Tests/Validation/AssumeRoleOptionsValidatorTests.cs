@@ -35,6 +35,7 @@ public sealed class AssumeRoleOptionsValidatorTests
         { "service url", o => o.ServiceUrl = "not a url", "ServiceUrl 'not a url' is not an absolute http:// or https:// URL" },
         { "retries", o => o.MaxStsRetries = 11, "MaxStsRetries must be between 0 and 10" },
         { "timeout", o => o.StsRequestTimeout = TimeSpan.Zero, "StsRequestTimeout must be between 10 ms and 1 day" },
+        { "mfa timeout", o => o.MfaTokenCodeTimeout = TimeSpan.FromHours(2), "MfaTokenCodeTimeout must be between 1 second and 1 hour" },
         { "chain hop", o => o.Chain = [new AssumeRoleHopOptions { RoleArn = "arn:aws:iam::123456789012:user/bad" }], "Chain[0].RoleArn 'arn:aws:iam::123456789012:user/bad': is not a role ARN" },
         { "chain depth", o => o.Chain = Enumerable.Range(0, 10).Select(i => new AssumeRoleHopOptions { RoleArn = $"arn:aws:iam::123456789012:role/H{i}" }).ToList(), "Chain has 11 hops; at most 10" },
         { "source identity changes", o => { o.Chain = [new AssumeRoleHopOptions { RoleArn = Role, SourceIdentity = "alice" }]; o.SourceIdentity = "bob"; }, "differs from 'alice'" },
