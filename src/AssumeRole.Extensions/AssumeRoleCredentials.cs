@@ -198,24 +198,27 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             }
         }
 
-        var markers = L2Marker(options) + MandatoryMarker(options) + context.SessionKeyMarker;
+        var markers = SecondLevelCaching.Marker(options) + MandatoryMarker(options) + context.SessionKeyMarker;
+        var root = (Source: source, Principal: principal);
+        var rawHops = (options.Chain ?? []).Append(options).ToList(); // hops[i] was planned from rawHops[i]
         try
         {
             if (firstHop is not null)
             {
                 var key = firstHop.ComputeKey(principal + markers);
-                var rootPrincipal = principal;
-                previous = cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, source, rootPrincipal, options, context));
+                previous = cache.Acquire(key, () => CreateFirstHopSession(key, firstHop, root, options, context));
                 principal = "session:" + key;
             }
 
-            foreach (var hop in hops)
+            for (var i = 0; i < hops.Count; i++)
             {
+                var hop = hops[i];
+                var raw = rawHops[i];
                 var key = hop.ComputeKey(principal + markers);
                 var parent = previous;
                 var hopSource = parent is null ? source : new SessionCredentials(parent);
                 var hopPrincipal = principal;
-                var session = cache.Acquire(key, () => CreateSession(key, hop, hopSource, hopPrincipal, parent, options, context));
+                var session = cache.Acquire(key, () => CreateSession(key, hop, raw, hopSource, hopPrincipal, parent, root, options, context));
                 if (hop.ClampedFromSeconds is { } requested && s_clampLogged.TryAdd(session, null))
                 {
                     Log.DurationClamped(logger, hop.RoleArn, hop.Hop, requested, hop.DurationSeconds!.Value);
@@ -270,13 +273,13 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     private static RefreshingSession CreateFirstHopSession(
         string key,
         FirstHopSpec hop,
-        AWSCredentials source,
-        string principal,
+        (AWSCredentials Source, string Principal) root,
         AssumeRoleOptions options,
         AssumeRoleContext context)
     {
         var logger = context.LoggerFactory.CreateLogger<AssumeRoleCredentials>();
-        var (gateway, owned) = context.GatewayFactory(source, principal, hop.Endpoint);
+        var source = root.Source;
+        var (gateway, owned) = context.GatewayFactory(source, root.Principal, hop.Endpoint);
         var pipeline = StsPipelines.For(options, context.TimeProvider);
         var settings = SessionSettings.From(options, context.Random);
         if (hop.IsWebIdentity)
@@ -295,22 +298,19 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         // holds the same keys finds the entry, and it could call GetSessionToken itself. As with an MFA role, a cached
         // session spares the MFA prompt: that is the point on a developer machine (the file is 0600) and within a
         // fleet that shares the keys and the Data Protection key ring.
-        ISessionFetcher fetcher = new SessionTokenFetcher(hop, gateway, owned, pipeline);
-        var levels = SecondLevelCaches(options, context.TimeProvider);
-        if (levels.Count > 0)
-        {
-            fetcher = new CachedSessionFetcher(fetcher, levels, LongTermKeysPrincipal(source), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
-        }
-
+        ISessionFetcher fetcher = new SessionTokenFetcher(hop, source, gateway, owned, pipeline);
+        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop), hop.Endpoint, awsCliName: null, root, gateway, options, context, settings, logger);
         return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
 
     private static RefreshingSession CreateSession(
         string key,
         HopSpec hop,
+        AssumeRoleHopOptions raw,
         AWSCredentials source,
         string principal,
         RefreshingSession? parent,
+        (AWSCredentials Source, string Principal) root,
         AssumeRoleOptions options,
         AssumeRoleContext context)
     {
@@ -323,6 +323,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
         ISessionFetcher fetcher = new AssumeRoleFetcher(
             hop,
+            source,
             gateway,
             owned,
             parent,
@@ -339,23 +340,10 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             fetcher = decorate(fetcher);
         }
 
-        var levels = SecondLevelCaches(options, context.TimeProvider);
-        if (levels.Count > 0)
-        {
-            fetcher = new CachedSessionFetcher(fetcher, levels, StablePrincipal(source, parent, gateway), hop.ComputeKey, settings, context.TimeProvider, logger, context.Telemetry);
-        }
-
+        var awsCliName = SecondLevelCaching.AwsCliNameOf(options, raw, hop);
+        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop, raw, awsCliName), hop.Endpoint, awsCliName, root, gateway, options, context, settings, logger);
         return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
-
-    /// <summary>
-    /// Providers with different second-level caches get different sessions, so a provider never silently inherits
-    /// (or loses) a file or fleet cache because another provider created the session first.
-    /// </summary>
-    private static string L2Marker(AssumeRoleOptions options) =>
-        options.FileCacheDirectory is null && options.DistributedCache is null
-            ? string.Empty
-            : $"|file={options.FileCacheDirectory}|dist={(options.DistributedCache is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(options.DistributedCache))}";
 
     /// <summary>
     /// A configured mandatory window is part of the session's identity: a provider must never be handed credentials
@@ -366,47 +354,4 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         options.MandatoryRefreshWindow is { } mandatory
             ? $"|mandatory={mandatory.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
             : string.Empty;
-
-    private static List<ISecondLevelCache> SecondLevelCaches(AssumeRoleOptions options, TimeProvider timeProvider)
-    {
-        var levels = new List<ISecondLevelCache>(2);
-        if (options.FileCacheDirectory is { } directory)
-        {
-            levels.Add(new FileSessionCache(directory, timeProvider));
-        }
-
-        if (options.DistributedCache is { } distributed && options.DataProtectionProvider is { } protection)
-        {
-            levels.Add(new DistributedSessionCache(distributed, protection));
-        }
-
-        return levels;
-    }
-
-    /// <summary>
-    /// GetSessionToken's source: a hash of the resolved long-term keys (never the caller ARN, which a session of the
-    /// same user without MFA would share: it must not find the MFA session).
-    /// </summary>
-    private static Func<CancellationToken, Task<string>> LongTermKeysPrincipal(AWSCredentials source) =>
-        async _ => SourcePrincipal.KeyOfKeys(await source.GetCredentialsAsync().ConfigureAwait(false));
-
-    /// <summary>Who the source is, in terms every process of a fleet agrees on (see <see cref="CachedSessionFetcher"/>).</summary>
-    private static Func<CancellationToken, Task<string>> StablePrincipal(AWSCredentials source, RefreshingSession? parent, IStsGateway gateway)
-    {
-        if (parent is not null && parent.Fetcher is not WebIdentityFetcher)
-        {
-            return async ct => "hop:" + (parent.Fetcher is CachedSessionFetcher cached
-                ? await cached.TryGetKeyAsync(ct).ConfigureAwait(false) ?? parent.Key
-                : parent.Key);
-        }
-
-        if (source is BasicAWSCredentials or SessionAWSCredentials)
-        {
-            var principal = SourcePrincipal.KeyOf(source);
-            return _ => Task.FromResult(principal);
-        }
-
-        // Any other source (including a web identity session, whose own key names no principal): what STS says it is.
-        return async ct => "arn:" + CachedSessionFetcher.StablePrincipalOf(await gateway.GetCallerArnAsync(ct).ConfigureAwait(false));
-    }
 }

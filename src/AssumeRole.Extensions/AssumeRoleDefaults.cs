@@ -23,6 +23,15 @@ internal static class AssumeRoleDefaults
 
     public static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Bound of the GetCallerIdentity calls that name a source (or learn STS's clock) for the second-level caches.</summary>
+    public static readonly TimeSpan IdentityRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of one second-level cache read or write (the file or distributed cache).</summary>
+    public static readonly TimeSpan SecondLevelCacheTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a second-level cache is skipped once its circuit breaker opens.</summary>
+    public static readonly TimeSpan SecondLevelCacheBreakDuration = TimeSpan.FromSeconds(30);
+
     /// <summary>The bound of one STS request.</summary>
     public static readonly TimeSpan StsRequestTimeout = TimeSpan.FromSeconds(10);
 

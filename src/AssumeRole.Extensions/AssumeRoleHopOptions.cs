@@ -105,6 +105,12 @@ public class AssumeRoleHopOptions
     /// <value>The default value is <see langword="null"/>: the registration's URL, else the regional endpoint.</value>
     public string? ServiceUrl { get; set; }
 
+    /// <summary>
+    /// The AWS CLI profile this hop was read from (<see cref="AssumeRoleOptions.FromProfile"/>), as the CLI would send
+    /// it to AssumeRole; it lets the file cache share the CLI's entry for this call (see <see cref="Caching.AwsCliCacheName"/>).
+    /// </summary>
+    internal Caching.AwsProfileHop? FromAwsProfile { get; set; }
+
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name} {{ RoleArn = {RoleArn}, RoleSessionName = {RoleSessionName} }}";
 }

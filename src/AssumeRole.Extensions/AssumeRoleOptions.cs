@@ -139,4 +139,48 @@ public class AssumeRoleOptions : AssumeRoleHopOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public IDataProtectionProvider? DataProtectionProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the timeout of one read or write of a second-level cache (<see cref="FileCacheDirectory"/>,
+    /// <see cref="DistributedCache"/>) and of one fleet lease operation. A cache that does not answer in time is skipped
+    /// (STS is called instead); writes run in the background and never delay a caller.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds.</value>
+    public TimeSpan SecondLevelCacheTimeout { get; set; } = AssumeRoleDefaults.SecondLevelCacheTimeout;
+
+    /// <summary>
+    /// Gets or sets how long a second-level cache (or the fleet coordinator) is skipped once it has failed: its circuit
+    /// breaker, shared by every session that uses the same cache, then lets one call through to probe it. A dead cache
+    /// so costs one timeout per break interval, not one per new session.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan SecondLevelCacheBreakDuration { get; set; } = AssumeRoleDefaults.SecondLevelCacheBreakDuration;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the second-level caches (and fleet coordination) key a session whose
+    /// source is a role session known only by its caller ARN (an instance or container role, the SDK's providers) by
+    /// the source <em>role</em> rather than the source <em>session</em>, so that every session of that role shares
+    /// the target sessions. By default the key includes the source's session name, and sessions of different source
+    /// sessions never mix.
+    /// </summary>
+    /// <remarks>
+    /// Set it only when the source role's sessions are interchangeable (EC2 or ECS instance roles whose session names
+    /// differ per instance). A shared target session gives up what tells the source sessions apart: the source
+    /// identity and session name STS attributes the target session to (CloudTrail shows the session that first
+    /// assumed it), session policies and session tags of the source session (transitive tags included), and trust
+    /// policy conditions on the source's session name or tags, which are evaluated only for the session that called STS.
+    /// </remarks>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool ShareSessionsAcrossSourceSessions { get; set; }
+
+    /// <summary>Where <see cref="FromProfile"/> said the chain starts; the CLI's cache names hold only while it still does.</summary>
+    internal Caching.AwsProfileSource? FromAwsProfileSource { get; set; }
+
+    /// <summary>
+    /// Gets or sets the coordinator that lets a fleet sharing <see cref="DistributedCache"/> make one STS call per
+    /// session, even when all of it starts at once (for Redis: <c>RedisFleetCoordinator</c> in the package
+    /// <c>AssumeRole.Extensions.StackExchangeRedis</c>). Requires <see cref="DistributedCache"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (each process that misses the cache calls STS).</value>
+    public IFleetCoordinator? FleetCoordinator { get; set; }
 }

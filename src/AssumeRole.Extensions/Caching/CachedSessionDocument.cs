@@ -7,8 +7,10 @@ using Amazon.Runtime;
 namespace AssumeRole.Extensions.Caching;
 
 /// <summary>
-/// A cached session in the AWS CLI's cache format (<c>~/.aws/cli/cache/*.json</c>: the AssumeRole response with
-/// <c>Credentials</c>, <c>AssumedRoleUser</c> and <c>ResponseMetadata</c>), so the files read like the CLI's own.
+/// A cached session in the AWS CLI's cache format (<c>~/.aws/cli/cache/*.json</c>: botocore's AssumeRole response with
+/// <c>Credentials</c>, <c>AssumedRoleUser</c> and <c>ResponseMetadata</c>), so that the CLI and the library read each
+/// other's files. The issue time is the response's HTTP <c>Date</c>, which botocore keeps in
+/// <c>ResponseMetadata.HTTPHeaders.date</c>: the one field that lets a reader lay the session on STS's clock.
 /// </summary>
 internal sealed class CachedSessionDocument
 {
@@ -21,7 +23,8 @@ internal sealed class CachedSessionDocument
     [JsonPropertyName("ResponseMetadata")]
     public ResponseMetadataPart? ResponseMetadata { get; set; }
 
-    public static byte[] Serialize(StsCredentials value) => JsonSerializer.SerializeToUtf8Bytes(
+    /// <summary>Serializes a session STS returned, issued at <paramref name="issuedAt"/> on STS's clock.</summary>
+    public static byte[] Serialize(StsCredentials value, DateTimeOffset issuedAt) => JsonSerializer.SerializeToUtf8Bytes(
         new CachedSessionDocument
         {
             Credentials = new CredentialsPart
@@ -30,13 +33,22 @@ internal sealed class CachedSessionDocument
                 SecretAccessKey = value.Credentials.SecretKey,
                 SessionToken = value.Credentials.Token,
                 Expiration = value.ExpirationUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                AccountId = SdkStsGateway.AccountIdOf(value.AssumedRoleArn),
             },
             AssumedRoleUser = value.AssumedRoleArn is null ? null : new AssumedRoleUserPart { Arn = value.AssumedRoleArn },
-            ResponseMetadata = value.RequestId is null ? null : new ResponseMetadataPart { RequestId = value.RequestId },
+            ResponseMetadata = new ResponseMetadataPart
+            {
+                RequestId = value.RequestId,
+                HttpHeaders = new HttpHeadersPart { Date = issuedAt.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture) },
+            },
         },
         CachedSessionJsonContext.Default.CachedSessionDocument);
 
-    /// <summary>Parses a cached session; <see langword="null"/> when the document is not one.</summary>
+    /// <summary>
+    /// Parses a cached session, with its <see cref="StsCredentials.IssuedAt"/> when the document has a Date;
+    /// <see langword="null"/> when the document is not a session at all. Nothing in it is trusted yet: see
+    /// <see cref="SessionEntryCheck"/>.
+    /// </summary>
     public static StsCredentials? Deserialize(ReadOnlySpan<byte> utf8)
     {
         CachedSessionDocument? doc;
@@ -61,9 +73,13 @@ internal sealed class CachedSessionDocument
         var credentials = account is null
             ? new ImmutableCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
             : new ImmutableCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken, account);
+        DateTimeOffset? issuedAt = DateTimeOffset.TryParse(
+            doc.ResponseMetadata?.HttpHeaders?.Date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date
+            : null;
 
-        // No server Date for a cached copy: the engine measures its remaining life on the local clock.
-        return new StsCredentials(credentials, expiration.UtcDateTime, null, arn, doc.ResponseMetadata?.RequestId);
+        // ServerDate (STS's "now") is set by the reader, which knows STS's clock; the document only knows the issue time.
+        return new StsCredentials(credentials, expiration.UtcDateTime, null, arn, doc.ResponseMetadata?.RequestId) { IssuedAt = issuedAt };
     }
 
     internal sealed class CredentialsPart
@@ -75,6 +91,8 @@ internal sealed class CachedSessionDocument
         public string? SessionToken { get; set; }
 
         public string? Expiration { get; set; }
+
+        public string? AccountId { get; set; }
     }
 
     internal sealed class AssumedRoleUserPart
@@ -85,6 +103,16 @@ internal sealed class CachedSessionDocument
     internal sealed class ResponseMetadataPart
     {
         public string? RequestId { get; set; }
+
+        /// <summary>botocore's lower-cased response headers; only <c>date</c> is read or written.</summary>
+        [JsonPropertyName("HTTPHeaders")]
+        public HttpHeadersPart? HttpHeaders { get; set; }
+    }
+
+    internal sealed class HttpHeadersPart
+    {
+        [JsonPropertyName("date")]
+        public string? Date { get; set; }
     }
 }
 

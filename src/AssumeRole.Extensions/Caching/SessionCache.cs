@@ -31,6 +31,7 @@ internal sealed class SessionCache : IDisposable
     {
         Clock = new EngineClock(timeProvider);
         Scheduler = new RefreshScheduler(Clock);
+        StsClock = new StsClock(Clock);
         Clock.Monitor.Subscribe(this);
         _logger = GuardedLogger.Wrap(logger ?? NullLogger.Instance);
     }
@@ -45,6 +46,9 @@ internal sealed class SessionCache : IDisposable
 
     /// <summary>The one proactive refresh timer shared by this cache's sessions.</summary>
     public RefreshScheduler Scheduler { get; }
+
+    /// <summary>STS's clock as this cache's sessions know it (second-level cache entries are laid on it).</summary>
+    public StsClock StsClock { get; }
 
     /// <summary>The cache's logger, guarded so that it never throws (see <see cref="GuardedLogger"/>).</summary>
     public ILogger Logger

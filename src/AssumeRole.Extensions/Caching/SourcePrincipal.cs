@@ -7,9 +7,11 @@ using Amazon.Runtime.Credentials;
 namespace AssumeRole.Extensions.Caching;
 
 /// <summary>
-/// Identifies who calls STS, so that sessions of different source principals never mix: static credentials are
-/// identified by a hash of their key, secret and token (a wrong secret is a different principal), refreshing
-/// credentials by the identity of the object, and our own sessions by their session key.
+/// In-process identity: who calls STS, so that sessions of different source principals never mix in the process-wide
+/// session cache. Static credentials are identified by a hash of their key, secret and token (a wrong secret is a
+/// different principal), refreshing credentials by the identity of the object (a per-process counter), and our own
+/// sessions by their session key. Unique inside one process only: the second-level caches use its cross-process
+/// twin, <see cref="StablePrincipal"/>, and nothing from here reaches their keys.
 /// </summary>
 internal static class SourcePrincipal
 {

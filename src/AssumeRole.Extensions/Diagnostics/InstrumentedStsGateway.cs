@@ -56,17 +56,21 @@ internal sealed class InstrumentedStsGateway : IStsGateway
         CallAsync("GetSessionToken", null, null, [request.TokenCode], request, static (g, r, ct) => g.GetSessionTokenAsync(r, ct), cancellationToken);
 
     /// <summary>Used by the second-level caches to name the source principal; an STS request like the others.</summary>
-    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+        (await GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false)).Arn;
+
+    /// <summary>The same request with the response's Date (the second-level caches learn STS's clock from it).</summary>
+    public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
     {
         const string Action = "GetCallerIdentity";
         var activity = AssumeRoleTelemetry.StartStsCall(Action, null, null);
         try
         {
             var started = _timeProvider.GetTimestamp();
-            string arn;
+            CallerIdentity identity;
             try
             {
-                arn = await Inner.GetCallerArnAsync(cancellationToken).ConfigureAwait(false);
+                identity = await Inner.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -75,7 +79,7 @@ internal sealed class InstrumentedStsGateway : IStsGateway
             }
 
             _telemetry.StsCallCompleted(activity, _logger, Action, null, _timeProvider.GetElapsedTime(started), null, null);
-            return arn;
+            return identity;
         }
         finally
         {

@@ -13,6 +13,7 @@ internal sealed class RateLimitedFetcher(ISessionFetcher inner, StsRateGate gate
 {
     public string RoleArn => inner.RoleArn;
 
+    /// <summary>The fetcher that calls STS once the gate lets it.</summary>
     public ISessionFetcher Inner => inner;
 
     public string Endpoint => inner.Endpoint;

@@ -120,7 +120,9 @@ internal static class ProfileChainBuilder
         options.DurationSeconds = target.DurationSeconds;
         options.MfaSerialNumber = target.MfaSerialNumber;
         options.TokenCodeProvider = target.TokenCodeProvider;
+        options.FromAwsProfile = target.FromAwsProfile;
         options.Chain = hops.Take(hops.Count - 1).ToList();
+        options.FromAwsProfileSource = new Caching.AwsProfileSource(options.SourceCredentials, options.WebIdentity, options.SessionToken);
 
         // The CLI's STS client takes its region and endpoint from the profile named, with the environment first.
         options.Region = NonEmpty(getEnv("AWS_REGION")) ?? NonEmpty(getEnv("AWS_DEFAULT_REGION")) ?? Get(top, "region");
@@ -148,22 +150,25 @@ internal static class ProfileChainBuilder
             throw Error(name, $"has mfa_serial {SafeText.Quote(mfa)}, so a token code provider is required: pass one to AssumeRoleOptions.FromProfile.");
         }
 
+        var sessionName = Get(profile, "role_session_name");
+        var externalId = Get(profile, "external_id");
+
         // Checked here, against STS's table, so the error names the profile and the key (the CLI would send them and
         // fail at STS); the external ID is never shown.
         Check(name, StsConstraints.RoleArn.Check(roleArn, "role_arn"));
-        Check(name, StsConstraints.RoleSessionName.Check(Get(profile, "role_session_name"), "role_session_name"));
-        Check(name, StsConstraints.ExternalId.Check(Get(profile, "external_id"), "external_id"));
+        Check(name, StsConstraints.RoleSessionName.Check(sessionName, "role_session_name"));
+        Check(name, StsConstraints.ExternalId.Check(externalId, "external_id"));
         Check(name, StsConstraints.SerialNumber.Check(mfa, "mfa_serial"));
         Check(name, StsConstraints.CheckRange("duration_seconds", duration, StsConstraints.MinDuration, StsConstraints.MaxDuration));
-
         return new AssumeRoleHopOptions
         {
             RoleArn = roleArn,
-            RoleSessionName = Get(profile, "role_session_name"),
-            ExternalId = Get(profile, "external_id"),
+            RoleSessionName = sessionName,
+            ExternalId = externalId,
             DurationSeconds = duration,
             MfaSerialNumber = mfa,
             TokenCodeProvider = mfa is null ? null : tokenCodeProvider,
+            FromAwsProfile = new Caching.AwsProfileHop(roleArn, sessionName, externalId, mfa, duration),
         };
     }
 

@@ -19,6 +19,14 @@ internal sealed class RefreshScheduler : IDisposable
 
     private const int MinStaleForCompaction = 64;
 
+    /// <summary>
+    /// The longest delay the timer is armed for. <c>Timer.Change</c> throws beyond 0xFFFFFFFE ms (~49.7 days), and a
+    /// session can be due later than that (an entry read back from a cache or an STS that issues long sessions). The
+    /// timer then fires early, finds nothing due and re-arms for the rest (see <see cref="OnTimer"/>). int.MaxValue ms
+    /// (~24.8 days) suits every timer, including those that take the delay as an int.
+    /// </summary>
+    internal const long MaxTimerDelayMs = int.MaxValue;
+
     private readonly object _gate = new();
     private readonly PriorityQueue<RefreshingSession, long> _queue = new();
     private ITimer? _timer;
@@ -187,7 +195,7 @@ internal sealed class RefreshScheduler : IDisposable
     private void ArmLocked(long dueMs)
     {
         _armedForMs = dueMs;
-        var delay = TimeSpan.FromMilliseconds(Math.Max(0, dueMs - Clock.NowMs));
+        var delay = TimeSpan.FromMilliseconds(Math.Clamp(dueMs - Clock.NowMs, 0, MaxTimerDelayMs));
         _timer ??= Clock.TimeProvider.CreateTimer(static s => ((RefreshScheduler)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }

@@ -319,7 +319,12 @@ internal sealed partial class RefreshingSession
                 $"STS returned credentials that expire at {fetched.ExpirationUtc:O}, not after its own clock ({serverNow:O}).", null);
         }
 
-        var (advisory, mandatory) = _settings.WindowsFor(lifetime, out var shrunk, out var tooShort);
+        // Issue 11: a copy read back from a second-level cache was issued before now. Its ServerDate is STS's current
+        // time as the reader estimates it (so `lifetime` above is the time it has left) and IssuedAt its issue time:
+        // its windows are those of its whole lifetime, as in the process that fetched it. The cache only hands out
+        // copies that are still before that refresh point (CachedSessionFetcher.IsFreshEnough).
+        var fullLifetime = fetched.IssuedAt is { } issuedAt ? fetched.ExpirationUtc - issuedAt.UtcDateTime : lifetime;
+        var (advisory, mandatory) = _settings.WindowsFor(fullLifetime, out var shrunk, out var tooShort);
         if (tooShort)
         {
             // A configured mandatory window is a hard floor: credentials that are inside it from the moment they are
@@ -327,20 +332,20 @@ internal sealed partial class RefreshingSession
             // STS issues a shorter session than asked for (a role's MaxSessionDuration, the chaining cap).
             throw new AssumeRoleException(
                 RoleArn, Hop, HopCount, "SessionShorterThanMandatoryWindow", fetched.RequestId, null, isTransient: false,
-                $"STS issued a session of {lifetime.TotalSeconds:F0} s, no longer than MandatoryRefreshWindow ({mandatory.TotalSeconds:F0} s): "
+                $"STS issued a session of {fullLifetime.TotalSeconds:F0} s, no longer than MandatoryRefreshWindow ({mandatory.TotalSeconds:F0} s): "
                 + "its credentials could never be handed out. Lower MandatoryRefreshWindow or raise DurationSeconds (and the role's MaxSessionDuration).",
                 null);
         }
 
         if (shrunk)
         {
-            Log.WindowsShrunk(_logger, RoleArn, lifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
+            Log.WindowsShrunk(_logger, RoleArn, fullLifetime.TotalSeconds, advisory.TotalSeconds, mandatory.TotalSeconds);
         }
 
         // Jitter moves the refresh point earlier by up to 20 % of A, but never by more than half the time between issue
         // and the un-jittered refresh point: with A close to L it would otherwise land before the fetch, and every
         // refresh would re-arm the timer at zero delay and call STS again at once.
-        var jitterRangeMs = Math.Min(AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds, (lifetime - advisory).TotalMilliseconds / 2);
+        var jitterRangeMs = Math.Max(0, Math.Min(AssumeRoleDefaults.MaxJitterShare * advisory.TotalMilliseconds, (lifetime - advisory).TotalMilliseconds / 2));
         var jitter = _settings.Random() * jitterRangeMs;
         var expiresAt = startedMs + (long)lifetime.TotalMilliseconds;
         var refreshAt = expiresAt - (long)(advisory.TotalMilliseconds + jitter);

@@ -31,6 +31,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public AssumeRoleFetcher(
         HopSpec hop,
+        Amazon.Runtime.AWSCredentials source,
         IStsGateway gateway,
         bool ownsGateway,
         RefreshingSession? parent,
@@ -40,6 +41,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         ILogger logger)
     {
         _hop = hop;
+        Source = source;
         _gateway = gateway;
         _ownsGateway = ownsGateway;
         _parent = parent;
@@ -53,13 +55,25 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public int Hop => _hop.Hop;
 
+    // What the session's cross-process identity is made of (see Caching.StablePrincipal): the hop, who calls STS
+    // for it (the source credentials, or the session of the hop before), and the client that signs as that source.
+
+    /// <summary>The hop's parameters.</summary>
+    public HopSpec Spec => _hop;
+
+    /// <summary>The credentials that call STS for this hop (a <see cref="SessionCredentials"/> for a chained hop).</summary>
+    public Amazon.Runtime.AWSCredentials Source { get; }
+
+    /// <summary>The session of the hop before, or <see langword="null"/> for the first hop.</summary>
+    public RefreshingSession? Parent => _parent;
+
+    /// <summary>The STS client signing as <see cref="Source"/>.</summary>
+    public IStsGateway Gateway => _gateway;
+
     public int HopCount => _hop.Count;
 
     /// <summary>Whether STS's chaining cap applies to this hop: planned so, or learned from STS.</summary>
     public bool Chained => _hop.Chained || _learnedChained;
-
-    /// <summary>The session of the hop before this one, when it is a session of ours.</summary>
-    public RefreshingSession? Parent => _parent;
 
     public string Endpoint => _hop.Endpoint.ToString();
 

@@ -16,4 +16,11 @@ internal interface IStsGateway : IDisposable
 
     /// <summary>The ARN of the principal whose credentials this gateway signs with (<c>sts:GetCallerIdentity</c>).</summary>
     Task<string> GetCallerArnAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>sts:GetCallerIdentity</c> with the response's HTTP <c>Date</c>, from which the second-level caches learn
+    /// STS's clock. Gateways that cannot see the Date keep this default (no Date).
+    /// </summary>
+    async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken) =>
+        new(await GetCallerArnAsync(cancellationToken).ConfigureAwait(false), null);
 }

@@ -64,12 +64,17 @@ internal sealed class SdkStsGateway : IStsGateway
         return Map(response.Credentials, date.Value, null, response.ResponseMetadata?.RequestId);
     }
 
-    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+        (await GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false)).Arn;
+
+    public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
     {
+        var request = new GetCallerIdentityRequest();
+        var date = Track(request);
         var response = SynchronousFetch.RequestTimeout is { } timeout
-            ? Block(() => Blocking(timeout).GetCallerIdentityBlocking(new GetCallerIdentityRequest()), cancellationToken)
-            : await CallAsync(() => _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken), cancellationToken).ConfigureAwait(false);
-        return response.Arn;
+            ? Block(() => Blocking(timeout).GetCallerIdentityBlocking(request), cancellationToken)
+            : await CallAsync(() => _client.GetCallerIdentityAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new CallerIdentity(response.Arn, date.Value);
     }
 
     public void Dispose()

@@ -16,9 +16,10 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
     private readonly bool _ownsGateway;
     private readonly StsPipeline _pipeline;
 
-    public SessionTokenFetcher(FirstHopSpec hop, IStsGateway gateway, bool ownsGateway, StsPipeline pipeline)
+    public SessionTokenFetcher(FirstHopSpec hop, Amazon.Runtime.AWSCredentials source, IStsGateway gateway, bool ownsGateway, StsPipeline pipeline)
     {
         _hop = hop;
+        Source = source;
         _gateway = gateway;
         _ownsGateway = ownsGateway;
         _pipeline = pipeline;
@@ -26,6 +27,11 @@ internal sealed class SessionTokenFetcher : ISessionFetcher
 
     public string RoleArn => FirstHopSpec.SessionTokenLabel;
 
+    /// <summary>The hop (for the session's cross-process identity).</summary>
+    public FirstHopSpec Spec => _hop;
+
+    /// <summary>The IAM user's long-term keys that ask for the session.</summary>
+    public Amazon.Runtime.AWSCredentials Source { get; }
     public string Endpoint => _hop.Endpoint.ToString();
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)

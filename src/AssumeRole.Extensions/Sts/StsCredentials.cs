@@ -15,6 +15,14 @@ internal sealed record StsCredentials(
     string? AssumedRoleArn,
     string? RequestId)
 {
+    /// <summary>
+    /// Gets the issue time, on STS's clock, of a session read back from a second-level cache (the <c>Date</c> of the
+    /// response that created it); <see langword="null"/> for a session STS just returned, whose
+    /// <see cref="ServerDate"/> is its issue time. For a cached copy <see cref="ServerDate"/> is STS's "now" as the
+    /// reader estimates it, so the engine lays the time that is left (Expiration − ServerDate) and derives its refresh
+    /// windows from the whole lifetime (Expiration − IssuedAt), as the process that fetched it did.
+    /// </summary>
+    public DateTimeOffset? IssuedAt { get; init; }
     private readonly string? _assumedRoleArn = StsResponseFields.SessionArn(AssumedRoleArn);
     private readonly string? _requestId = StsResponseFields.RequestId(RequestId);
 

@@ -37,6 +37,9 @@ internal sealed class WebIdentityFetcher : ISessionFetcher
 
     public string RoleArn => _hop.RoleArn!;
 
+    /// <summary>The hop (the cross-process identity of the roles above it includes its parameters).</summary>
+    public FirstHopSpec Spec => _hop;
+
     public string Endpoint => _hop.Endpoint.ToString();
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)

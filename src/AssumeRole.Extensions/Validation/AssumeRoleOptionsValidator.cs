@@ -68,6 +68,21 @@ internal static class AssumeRoleOptionsValidator
             failures.Add($"{prefix}DistributedCache requires DataProtectionProvider: sessions are sealed before they leave the process.");
         }
 
+        if (options.SecondLevelCacheTimeout < TimeSpan.FromMilliseconds(10) || options.SecondLevelCacheTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{prefix}SecondLevelCacheTimeout must be between 10 ms and 30 s; got {options.SecondLevelCacheTimeout}.");
+        }
+
+        if (options.SecondLevelCacheBreakDuration < TimeSpan.FromSeconds(1) || options.SecondLevelCacheBreakDuration > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}SecondLevelCacheBreakDuration must be between 1 s and 1 hour; got {options.SecondLevelCacheBreakDuration}.");
+        }
+
+        if (options.FleetCoordinator is not null && options.DistributedCache is null)
+        {
+            failures.Add($"{prefix}FleetCoordinator requires DistributedCache: the lease holder shares the session through it.");
+        }
+
         if (options.FileCacheDirectory is { } dir && string.IsNullOrWhiteSpace(dir))
         {
             failures.Add($"{prefix}FileCacheDirectory must not be blank; leave it null to disable the file cache.");

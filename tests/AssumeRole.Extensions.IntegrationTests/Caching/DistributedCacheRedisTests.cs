@@ -48,6 +48,7 @@ public sealed class DistributedCacheRedisTests(RedisServerFixture redis) : IClas
         // Distinct fake clocks give each provider its own session cache: as separate processes would have.
         using var first = new AssumeRoleCredentials(Build(), new FakeTimeProvider(_sts.Time.GetUtcNow()), null);
         var fromSts = await first.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await ((AssumeRole.Extensions.Caching.CachedSessionFetcher)first.Session.Fetcher).PendingBackground; // writes run in the background
         using var second = new AssumeRoleCredentials(Build(), new FakeTimeProvider(_sts.Time.GetUtcNow()), null);
         var fromRedis = await second.GetCredentialsAsync(TestContext.Current.CancellationToken);
 

@@ -17,6 +17,30 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public string? UnavailableReason { get; private set; }
 
+    /// <summary>Starts a server of its own (for tests that pause or kill it).</summary>
+    public static async Task<RedisServerFixture> StartNewAsync()
+    {
+        var fixture = new RedisServerFixture();
+        await fixture.InitializeAsync();
+        return fixture;
+    }
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open, nothing answers — a hung or overloaded Redis.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    /// <summary>Kills the server: connections are refused from now on.</summary>
+    public void Kill()
+    {
+        if (_process is { } process)
+        {
+            Stop(process);
+            _process = null;
+        }
+    }
+
     public async ValueTask InitializeAsync()
     {
         if (ExecutableLocator.Find("redis-server") is not { } server)
@@ -74,6 +98,16 @@ public sealed class RedisServerFixture : IAsyncLifetime
         foreach (var name in startInfo.Environment.Keys.Where(k => k == "LD_PRELOAD" || k.StartsWith("FAKETIME", StringComparison.Ordinal)).ToList())
         {
             startInfo.Environment.Remove(name);
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
+        var result = await ProcessRunner.RunAsync("kill", [signal, pid.ToString(CultureInfo.InvariantCulture)], new Dictionary<string, string?>(), false, TimeSpan.FromSeconds(10));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {pid} failed: {result}");
         }
     }
 

@@ -37,6 +37,7 @@ public sealed class SecondLevelCacheTests : IDisposable
     {
         using var a = _processA.Create(o => o.FileCacheDirectory = _directory);
         var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
         var fromFile = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
@@ -53,6 +54,7 @@ public sealed class SecondLevelCacheTests : IDisposable
     {
         using var a = _processA.Create(o => o.FileCacheDirectory = _directory);
         var credentials = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         var file = Assert.Single(Directory.GetFiles(_directory));
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken));
@@ -76,6 +78,7 @@ public sealed class SecondLevelCacheTests : IDisposable
         using (var a = _processA.Create(o => o.FileCacheDirectory = _directory))
         {
             await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+            await TestEngine.WhenStoredAsync(a);
         }
 
         // 56 of 60 minutes gone: 4 minutes left is inside the refresh window the copy would get (5 min advisory
@@ -83,6 +86,7 @@ public sealed class SecondLevelCacheTests : IDisposable
         _processA.Time.Advance(TimeSpan.FromMinutes(56));
         using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
         await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(b);
 
         Assert.Equal(2, _processA.Sts.CallCount);
     }
@@ -93,12 +97,14 @@ public sealed class SecondLevelCacheTests : IDisposable
         using (var a = _processA.Create(o => o.FileCacheDirectory = _directory))
         {
             await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+            await TestEngine.WhenStoredAsync(a);
         }
 
         await File.WriteAllTextAsync(Directory.GetFiles(_directory)[0], "{ not json", TestContext.Current.CancellationToken);
         using var b = _processB.Create(o => o.FileCacheDirectory = _directory);
 
         Assert.NotNull(await b.GetCredentialsAsync(TestContext.Current.CancellationToken));
+        await TestEngine.WhenStoredAsync(b);
         Assert.Equal(2, _processA.Sts.CallCount);
     }
 
@@ -107,9 +113,11 @@ public sealed class SecondLevelCacheTests : IDisposable
     {
         using var a = _processA.Create(o => o.FileCacheDirectory = _directory, TestEngine.Source("AKIAEXAMPLESOURCEAA"));
         await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         using var b = _processB.Create(o => o.FileCacheDirectory = _directory, TestEngine.Source("AKIAEXAMPLESOURCEBB"));
         await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(b);
 
         Assert.Equal(2, _processA.Sts.CallCount);
         Assert.Equal(2, Directory.GetFiles(_directory).Length);
@@ -122,6 +130,7 @@ public sealed class SecondLevelCacheTests : IDisposable
         var protection = new EphemeralDataProtectionProvider();
         using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
         var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
         var fromCache = await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
@@ -151,6 +160,7 @@ public sealed class SecondLevelCacheTests : IDisposable
         var protection = new EphemeralDataProtectionProvider();
         using var a = processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
         var fromSts = await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
         var key = DistributedSessionCache.CacheKeyOf((await ((CachedSessionFetcher)a.Session.Fetcher).TryGetKeyAsync(default))!);
 
         using var b = processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; });
@@ -159,8 +169,9 @@ public sealed class SecondLevelCacheTests : IDisposable
         Assert.Equal(1, processA.Sts.CallCount);
         Assert.Equal(fromSts.SecretKey, fromCache.SecretKey);
 
-        // One-hour session, 1-minute mandatory window: on the cache's clock the entry lives 59 minutes, no longer.
-        cacheClock.Advance(TimeSpan.FromMinutes(59) - TimeSpan.FromSeconds(1));
+        // One-hour session, 1-minute mandatory window: on the cache's clock the entry lives 59 minutes (less the second
+        // StsClock allows for the Date header's resolution), no longer.
+        cacheClock.Advance(TimeSpan.FromMinutes(59) - StsClock.DateResolution - TimeSpan.FromSeconds(1));
         Assert.NotNull(await cache.GetAsync(key, TestContext.Current.CancellationToken));
         cacheClock.Advance(TimeSpan.FromSeconds(2));
         Assert.Null(await cache.GetAsync(key, TestContext.Current.CancellationToken));
@@ -185,10 +196,12 @@ public sealed class SecondLevelCacheTests : IDisposable
         });
 
         await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         var options = Assert.Single(written);
         Assert.Null(options.AbsoluteExpiration);
-        Assert.Equal(TimeSpan.FromMinutes(58), options.AbsoluteExpirationRelativeToNow);
+        // 60 min − 2 min, less the second a Date header may lag STS's clock (StsClock errs towards shorter).
+        Assert.Equal(TimeSpan.FromMinutes(58) - StsClock.DateResolution, options.AbsoluteExpirationRelativeToNow);
     }
 
     [Fact]
@@ -197,6 +210,7 @@ public sealed class SecondLevelCacheTests : IDisposable
         var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = new EphemeralDataProtectionProvider(); });
         await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
 
         using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = new EphemeralDataProtectionProvider(); });
         await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
@@ -216,22 +230,26 @@ public sealed class SecondLevelCacheTests : IDisposable
         Assert.Equal(1, _processA.Sts.CallCount);
     }
 
-    [Fact]
-    public async Task DistributedCache_RefreshingSource_KeyedByCallerRoleNotSessionName()
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public async Task DistributedCache_RefreshingSource_KeyedBySessionUnlessSharedAcrossSourceSessions(bool share, int assumeRoleCalls)
     {
         var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         var protection = new EphemeralDataProtectionProvider();
 
         // Two instances of one instance role: different session names, same role, separate credential objects.
+        // Shared only when the registration says the role's sessions are interchangeable.
         var sourceA = new RefreshingSource();
         var sourceB = new RefreshingSource();
-        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceA);
+        using var a = _processA.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; o.ShareSessionsAcrossSourceSessions = share; }, sourceA);
         await a.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await TestEngine.WhenStoredAsync(a);
         _processA.Sts.CallerArn = "arn:aws:sts::123456789012:assumed-role/Source/i-0fedcba987654321";
-        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; }, sourceB);
+        using var b = _processB.Create(o => { o.DistributedCache = cache; o.DataProtectionProvider = protection; o.ShareSessionsAcrossSourceSessions = share; }, sourceB);
         await b.GetCredentialsAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, _processA.Sts.CallCount);
+        Assert.Equal(assumeRoleCalls, _processA.Sts.CallCount);
         Assert.Equal(2, _processA.Sts.CallerIdentityCalls);
     }
 
@@ -246,8 +264,8 @@ public sealed class SecondLevelCacheTests : IDisposable
     [Theory]
     [InlineData("arn:aws:sts::123456789012:assumed-role/Role/session-1", "arn:aws:sts::123456789012:assumed-role/Role")]
     [InlineData("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice")]
-    public void StablePrincipalOf_DropsOnlyTheSessionName(string arn, string expected) =>
-        Assert.Equal(expected, CachedSessionFetcher.StablePrincipalOf(arn));
+    public void WithoutSessionName_AssumedRoleArn_DropsOnlyTheSessionName(string arn, string expected) =>
+        Assert.Equal(expected, StablePrincipal.WithoutSessionName(arn));
 
     /// <summary>MemoryCacheOptions.Clock takes the ISystemClock abstraction; there is no TimeProvider overload.</summary>
     private sealed class ClockOf(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock

@@ -144,6 +144,7 @@ public sealed class MetricsTests
             var processB = new TestEngine(time: o.Engine.Time, sts: o.Sts, telemetry: o.Telemetry);
             using var a = o.Create(opt => opt.FileCacheDirectory = directory);
             await a.WarmUpAsync(TestContext.Current.CancellationToken);
+            await TestEngine.WhenStoredAsync(a);
             using var b = processB.Create(opt =>
             {
                 opt.RoleArn = o.RoleArn;

@@ -19,6 +19,7 @@ internal sealed class FakeSts : IStsGateway
     private readonly ConcurrentQueue<Func<FakeStsCall, Exception?>> _rules = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
     private int _counter;
+    private int _callerIdentityCalls;
 
     public FakeSts(FakeTimeProvider time)
     {
@@ -123,8 +124,7 @@ internal sealed class FakeSts : IStsGateway
         }
 
         ThrowIfRuledOrExpired(call);
-        var roleName = request.RoleArn[(request.RoleArn.LastIndexOf('/') + 1)..];
-        return Issue(request.DurationSeconds, $"arn:aws:sts::123456789012:assumed-role/{roleName}/{request.RoleSessionName}");
+        return Issue(request.DurationSeconds, AssumedRoleArnOf(request.RoleArn, request.RoleSessionName));
     }
 
     private async Task<StsCredentials> AssumeRoleWithWebIdentityAsync(AssumeRoleWithWebIdentityRequest request, string? sourceKey, CancellationToken cancellationToken)
@@ -136,8 +136,7 @@ internal sealed class FakeSts : IStsGateway
         }
 
         ThrowIfRuledOrExpired(call);
-        var roleName = request.RoleArn[(request.RoleArn.LastIndexOf('/') + 1)..];
-        return Issue(request.DurationSeconds, $"arn:aws:sts::123456789012:assumed-role/{roleName}/{request.RoleSessionName}");
+        return Issue(request.DurationSeconds, AssumedRoleArnOf(request.RoleArn, request.RoleSessionName));
     }
 
     private async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, string? sourceKey, CancellationToken cancellationToken)
@@ -187,6 +186,14 @@ internal sealed class FakeSts : IStsGateway
         }
     }
 
+    /// <summary>The session ARN STS reports: the role's partition, account and name (not its path), then the session name.</summary>
+    public static string AssumedRoleArnOf(string roleArn, string sessionName)
+    {
+        var parts = roleArn.Split(':', 6);
+        var roleName = roleArn[(roleArn.LastIndexOf('/') + 1)..];
+        return parts.Length == 6 ? $"arn:{parts[1]}:sts::{parts[4]}:assumed-role/{roleName}/{sessionName}" : $"arn:aws:sts::123456789012:assumed-role/{roleName}/{sessionName}";
+    }
+
     private StsCredentials Issue(int? durationSeconds, string? assumedRoleArn)
     {
         var n = Interlocked.Increment(ref _counter);
@@ -214,11 +221,14 @@ internal sealed class FakeSts : IStsGateway
         public async Task<StsCredentials> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken) =>
             await sts.GetSessionTokenAsync(request, await SignAsync(), cancellationToken);
 
-        public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+        public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+            (await GetCallerIdentityAsync(cancellationToken)).Arn;
+
+        public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
         {
             // GetCallerIdentity is signed too: the SDK resolves the source first (a session source gets fetched).
             await SignAsync();
-            return await sts.GetCallerArnAsync(cancellationToken);
+            return await sts.GetCallerIdentityAsync(cancellationToken);
         }
 
         public void Dispose() => sts.Disposed.Add(this);
@@ -230,13 +240,26 @@ internal sealed class FakeSts : IStsGateway
     /// <summary>The ARN GetCallerIdentity reports for the gateway's source.</summary>
     public string CallerArn { get; set; } = "arn:aws:sts::123456789012:assumed-role/Source/i-0123456789";
 
-    public int CallerIdentityCalls { get; private set; }
+    public int CallerIdentityCalls => Volatile.Read(ref _callerIdentityCalls);
 
-    public Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken) =>
+        (await GetCallerIdentityAsync(cancellationToken)).Arn;
+
+    /// <summary>GetCallerIdentity, answered with the server clock's Date (whole seconds, as the HTTP header has).</summary>
+    public Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
     {
-        CallerIdentityCalls++;
-        return Task.FromResult(CallerArn);
+        Interlocked.Increment(ref _callerIdentityCalls);
+        if (CallerIdentityFailure is { } failure)
+        {
+            return Task.FromException<CallerIdentity>(failure);
+        }
+
+        var serverNow = Time.GetUtcNow() + ServerClockOffset;
+        return Task.FromResult(new CallerIdentity(CallerArn, serverNow.AddTicks(-(serverNow.Ticks % TimeSpan.TicksPerSecond))));
     }
+
+    /// <summary>When set, GetCallerIdentity fails with it.</summary>
+    public Exception? CallerIdentityFailure { get; set; }
 
     public void Dispose() => Disposed.Add(this);
 }

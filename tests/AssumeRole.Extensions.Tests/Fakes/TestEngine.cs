@@ -106,6 +106,31 @@ internal sealed class TestEngine
         }
     }
 
+    /// <summary>
+    /// Waits for the background work (second-level cache writes, fleet lease release) of every hop of
+    /// <paramref name="provider"/>'s chain: writes never delay a caller, so a second "process" reading the cache right
+    /// after the first one's call must wait for them.
+    /// </summary>
+    public static async Task WhenStoredAsync(AssumeRoleCredentials provider)
+    {
+        for (var session = provider.Session; session is not null;)
+        {
+            var fetcher = session.Fetcher;
+            if (fetcher is CachedSessionFetcher cached)
+            {
+                await cached.PendingBackground.WaitAsync(TimeSpan.FromSeconds(30));
+                fetcher = cached.Inner;
+            }
+
+            if (fetcher is AssumeRole.Extensions.MultiTenant.RateLimitedFetcher limited)
+            {
+                fetcher = limited.Inner;
+            }
+
+            session = (fetcher as AssumeRoleFetcher)?.Parent;
+        }
+    }
+
     public static async Task SettleAsync(AssumeRoleCredentials provider)
     {
         if (provider.Session.PendingRefresh is { } pending)
