@@ -10,7 +10,7 @@ namespace AssumeRole.Extensions.Tests.Simulation;
 /// time nor the timers — what Linux and macOS do to .NET's monotonic clocks. Timers are tracked, so that the end of a
 /// run can check that nothing is left armed.
 /// </summary>
-internal sealed class SimClock : TimeProvider, ISuspendCountingClock
+internal sealed class SimClock : TimeProvider, ISuspendCountingClock, IDeterministicClock
 {
     private readonly object _gate = new();
     private readonly HashSet<TrackedTimer> _armed = [];

@@ -875,7 +875,7 @@ internal sealed class SimWorld : IDisposable
             _fingerprint = (_fingerprint ^ b) * 1099511628211;
         }
 
-        _traceFile?.WriteLine(Environment.CurrentManagedThreadId == _drivingThread ? entry : $"{entry} (thread {Environment.CurrentManagedThreadId}{(Thread.CurrentThread.IsThreadPoolThread ? ", pool" : string.Empty)})");
+        _traceFile?.WriteLine(Environment.CurrentManagedThreadId == _drivingThread ? entry : $"{entry} ({(Thread.CurrentThread.IsThreadPoolThread ? "pool" : "helper")} thread)");
         _recent.Enqueue(entry);
         if (_recent.Count > 80)
         {
