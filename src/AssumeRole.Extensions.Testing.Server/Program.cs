@@ -43,28 +43,62 @@ catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAcc
     return 2;
 }
 
-var options = new StsEmulatorOptions { Port = port ?? (config.Port is > 0 ? config.Port : null) };
-if (config.Region is { } region)
+StsEmulator sts;
+try
 {
-    options.Region = region;
+    var options = new StsEmulatorOptions { Port = port ?? (config.Port is > 0 ? config.Port : null) };
+    if (options.Port is < 1 or > 65535)
+    {
+        throw new ArgumentOutOfRangeException("port", options.Port, "port must be between 1 and 65535 (or 0/absent for a free port).");
+    }
+
+    if (config.Region is { } region)
+    {
+        // STS's region names: lower-case letters and digits in dash-separated parts, ending in a number (us-east-1).
+        if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-[0-9]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+        {
+            throw new ArgumentException($"region '{region}' is not an AWS region name (like us-east-1).", "region");
+        }
+
+        options.Region = region;
+    }
+
+    if (config.AccountId is { } account)
+    {
+        if (account.Length != 12 || !account.All(char.IsAsciiDigit))
+        {
+            throw new ArgumentException("accountId must be 12 digits.", "accountId");
+        }
+
+        options.AccountId = account;
+    }
+
+    if (config.RequireSigningRegion is { } requireRegion)
+    {
+        options.RequireSigningRegion = requireRegion;
+    }
+
+    if (config.AllowedClockSkew is { } skew)
+    {
+        options.AllowedClockSkew = skew;
+    }
+
+    sts = await StsEmulator.StartAsync(options);
+}
+catch (ArgumentException ex)
+{
+    // Out-of-range settings (negative skew, a port above 65535) and malformed names.
+    Console.Error.WriteLine($"Invalid configuration '{configPath}': {ex.Message}");
+    return 2;
+}
+catch (IOException ex)
+{
+    // Kestrel's "address already in use" and other bind failures.
+    Console.Error.WriteLine($"Cannot listen on port {port ?? config.Port}: {ex.Message}");
+    return 2;
 }
 
-if (config.AccountId is { } account)
-{
-    options.AccountId = account;
-}
-
-if (config.RequireSigningRegion is { } requireRegion)
-{
-    options.RequireSigningRegion = requireRegion;
-}
-
-if (config.AllowedClockSkew is { } skew)
-{
-    options.AllowedClockSkew = skew;
-}
-
-await using var sts = await StsEmulator.StartAsync(options);
+await using var started = sts;
 try
 {
     EmulatorSetup.Apply(sts, config);

@@ -122,9 +122,22 @@ internal sealed partial class RefreshingSession
     /// </summary>
     private void RunBlocking(RefreshRun refresh)
     {
-        using (SynchronousFetch.Enter(_settings.RequestTimeout))
+        // The caller's SynchronizationContext (a UI thread, a legacy ASP.NET request) is not the refresh's: a user
+        // callback (MFA prompt, distributed cache, source credentials) that awaits without ConfigureAwait(false) would
+        // post its continuation to this very thread, which is blocked waiting for the refresh — a deadlock. Without it,
+        // such a continuation runs on the pool, as it did before refreshes ran inline.
+        var callersContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
         {
-            _ = RunRefreshAsync(refresh);
+            using (SynchronousFetch.Enter(_settings.RequestTimeout))
+            {
+                _ = RunRefreshAsync(refresh);
+            }
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(callersContext);
         }
     }
 

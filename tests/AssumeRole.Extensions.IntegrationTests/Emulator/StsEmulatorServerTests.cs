@@ -104,6 +104,68 @@ public sealed class StsEmulatorServerTests
         }
     }
 
+    [Theory]
+    [InlineData("""{ "allowedClockSkew": "-00:15:00" }""", "Invalid configuration")]
+    [InlineData("""{ "port": 70000 }""", "port must be between 1 and 65535")]
+    [InlineData("""{ "port": 0, "region": "not a region" }""", "is not an AWS region name")]
+    [InlineData("""{ "port": 0, "accountId": "12" }""", "accountId must be 12 digits")]
+    public async Task ServerProcess_BadSetting_ExitsWithAMessageNotAStackTrace(string json, string expected)
+    {
+        // Review of issue 15: these crashed with an unhandled exception (exit 134) or were accepted silently.
+        var (exitCode, error) = await RunToExitAsync(json, []);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerProcess_PortInUse_ExitsWithAMessageNotAStackTrace()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, error) = await RunToExitAsync("{}", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Cannot listen on port {port}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Error)> RunToExitAsync(string json, string[] extraArgs)
+    {
+        var dll = ServerDll();
+        RequiresServer.Available(File.Exists(dll), $"The emulator server is not built at {dll} (build the solution first).");
+        var config = Path.Combine(Path.GetTempPath(), $"sts-emulator-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, json, TestContext.Current.CancellationToken);
+        try
+        {
+            using var server = Process.Start(new ProcessStartInfo("dotnet", [dll, "--config", config, .. extraArgs]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            try
+            {
+                // Bounded by real time: a server that started after all fails the test (and is killed below).
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                var output = server.StandardOutput.ReadToEndAsync(bound.Token);
+                var error = await server.StandardError.ReadToEndAsync(bound.Token);
+                await output;
+                await server.WaitForExitAsync(bound.Token);
+                return (server.ExitCode, error);
+            }
+            finally
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     private static async Task<string> ReadEndpointAsync(Process server)
     {
         // Bounded by real time: a starting process on a loaded machine can take seconds.
