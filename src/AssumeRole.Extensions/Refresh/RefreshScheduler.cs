@@ -43,8 +43,9 @@ internal sealed class RefreshScheduler : IDisposable
 
     /// <summary>
     /// For deterministic simulations of the engine only (never set in production): every refresh of this scheduler's
-    /// sessions runs on the thread that starts it, and its shared task completes its waiters synchronously, so that on a
-    /// fake clock the whole engine runs on the one thread that drives the clock and the callers. Production runs
+    /// sessions runs on the thread that starts it, and every waiter of its shared task (each caller that joins gets a task
+    /// of its own: .NET would queue a second await continuation of one task to the pool) completes synchronously, so
+    /// that on a fake clock the whole engine runs on the one thread that drives the clock and the callers. Production runs
     /// refreshes on the pool or on their own threads and completes waiters asynchronously (see
     /// <c>RefreshingSession.Launch</c>).
     /// </summary>

@@ -46,7 +46,7 @@ internal sealed partial class RefreshingSession
         if (_inflight is { } running)
         {
             created = null;
-            return running;
+            return running.AsyncState is RefreshRun run ? run.JoinLocked() : running;
         }
 
         created = new RefreshRun(trigger, _scheduler.InlineExecution);
@@ -180,6 +180,7 @@ internal sealed partial class RefreshingSession
         var trigger = TriggerName(refresh.Trigger);
         var published = false;
         Exception? forWaiters = null;
+        List<TaskCompletionSource<SessionState>>? joiners = null;
         try
         {
             if (failure is null && state is not null)
@@ -269,6 +270,9 @@ internal sealed partial class RefreshingSession
                     _inflight = null;
                 }
 
+                // No one can join any more: _inflight no longer names this refresh.
+                joiners = refresh.TakeJoinersLocked();
+
                 // Dispose may have taken the source already (to cancel it outside the lock): then it is no longer ours
                 // to clear, and Dispose ignores the ObjectDisposedException our disposal can cause.
                 if (ReferenceEquals(_refreshCts, refresh.Cancellation))
@@ -282,10 +286,19 @@ internal sealed partial class RefreshingSession
             if (published)
             {
                 refresh.Completion.TrySetResult(state!);
+                foreach (var joiner in joiners ?? [])
+                {
+                    joiner.TrySetResult(state!);
+                }
             }
             else
             {
-                refresh.Completion.TrySetException(forWaiters ?? Classify(failure ?? new InvalidOperationException("The refresh ended without credentials.")));
+                var error = forWaiters ?? Classify(failure ?? new InvalidOperationException("The refresh ended without credentials."));
+                refresh.Completion.TrySetException(error);
+                foreach (var joiner in joiners ?? [])
+                {
+                    joiner.TrySetException(error);
+                }
             }
         }
     }
@@ -436,13 +449,27 @@ internal sealed partial class RefreshingSession
     }
 
     /// <summary>One refresh from its publication as in flight to its completion.</summary>
-    private sealed class RefreshRun(RefreshTrigger trigger, bool inlineExecution)
+    private sealed class RefreshRun
     {
-        public RefreshTrigger Trigger { get; } = trigger;
+        private readonly bool _inlineExecution;
 
-        // Waiters continue on the pool, never on the thread that completes the refresh (a timer, a caller's thread).
-        public TaskCompletionSource<SessionState> Completion { get; } = Observed(new TaskCompletionSource<SessionState>(
-            inlineExecution ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously));
+        // Inline execution only: a task per caller that joined the refresh after it started (see JoinLocked).
+        private List<TaskCompletionSource<SessionState>>? _joiners;
+
+        public RefreshRun(RefreshTrigger trigger, bool inlineExecution)
+        {
+            Trigger = trigger;
+            _inlineExecution = inlineExecution;
+
+            // Waiters continue on the pool, never on the thread that completes the refresh (a timer, a caller's
+            // thread). The run is the task's state, so that a caller who finds the task in flight can join the run.
+            Completion = Observed(new TaskCompletionSource<SessionState>(
+                this, inlineExecution ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        public RefreshTrigger Trigger { get; }
+
+        public TaskCompletionSource<SessionState> Completion { get; }
 
         /// <summary>Created per refresh and kept only while it runs; Dispose of the session cancels it.</summary>
         public CancellationTokenSource Cancellation { get; } = new();
@@ -458,6 +485,33 @@ internal sealed partial class RefreshingSession
         {
             Owner = owner;
             return this;
+        }
+
+        /// <summary>
+        /// The task a caller joining this refresh waits on. In production, the shared task (its continuations run
+        /// asynchronously anyway). Under inline execution, a task of the caller's own, completed right after the
+        /// shared one: .NET runs only the first await continuation of a completing task inline and queues every
+        /// further one to the thread pool, so a second caller awaiting the shared task would continue off the driving
+        /// thread, at a real-time moment the simulation cannot replay. Caller holds the session's gate.
+        /// </summary>
+        public Task<SessionState> JoinLocked()
+        {
+            if (!_inlineExecution)
+            {
+                return Completion.Task;
+            }
+
+            var joiner = Observed(new TaskCompletionSource<SessionState>());
+            (_joiners ??= []).Add(joiner);
+            return joiner.Task;
+        }
+
+        /// <summary>The joiners to complete once the run has left <c>_inflight</c>. Caller holds the session's gate.</summary>
+        public List<TaskCompletionSource<SessionState>>? TakeJoinersLocked()
+        {
+            var joiners = _joiners;
+            _joiners = null;
+            return joiners;
         }
 
         // A background refresh may fail with nobody waiting (the error is kept in _lastError): observe the fault so

@@ -93,7 +93,7 @@ internal static class StsPipelines
                 MaxRetryAttempts = retries,
                 Delay = AssumeRoleDefaults.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                UseJitter = timeProvider is not Refresh.IDeterministicClock,
                 ShouldHandle = new PredicateBuilder()
                     .Handle<StsCallException>(e => e.IsTransient)
                     .Handle<TimeoutRejectedException>(),

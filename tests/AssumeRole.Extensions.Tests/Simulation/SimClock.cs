@@ -10,7 +10,7 @@ namespace AssumeRole.Extensions.Tests.Simulation;
 /// time nor the timers — what Linux and macOS do to .NET's monotonic clocks. Timers are tracked, so that the end of a
 /// run can check that nothing is left armed.
 /// </summary>
-internal sealed class SimClock : TimeProvider, ISuspendCountingClock
+internal sealed class SimClock : TimeProvider, ISuspendCountingClock, IDeterministicClock
 {
     private readonly object _gate = new();
     private readonly HashSet<TrackedTimer> _armed = [];
@@ -61,7 +61,39 @@ internal sealed class SimClock : TimeProvider, ISuspendCountingClock
     /// <summary>The monotonic time plus every suspend, never stepped: what <c>CLOCK_BOOTTIME</c> is on Linux.</summary>
     public long SuspendCountingMs => MonotonicMs + (_suspendedTicks / TimeSpan.TicksPerMillisecond);
 
-    public void Advance(TimeSpan by) => Inner.Advance(by);
+    public void Advance(TimeSpan by)
+    {
+        // Timer by timer: FakeTimeProvider.Advance moves the clock to the end first and then runs every callback due, so
+        // a timer armed by a callback (a retry delay after a timeout) would be due after the end and wait for the next
+        // advance, and a caller would see one long advance as a refresh that never moved. Real time lets it fire inside
+        // the span, at its own moment: so does this.
+        var target = Inner.GetUtcNow() + by;
+        while (NextDue(target) is { } next)
+        {
+            Inner.Advance(next - Inner.GetUtcNow());
+        }
+
+        Inner.Advance(target - Inner.GetUtcNow());
+    }
+
+    /// <summary>The earliest due time of an armed timer, if it is after now and no later than <paramref name="limit"/>.</summary>
+    private DateTimeOffset? NextDue(DateTimeOffset limit)
+    {
+        var now = Inner.GetUtcNow();
+        DateTimeOffset? next = null;
+        lock (_gate)
+        {
+            foreach (var timer in _armed)
+            {
+                if (timer.DueAt > now && timer.DueAt <= limit && (next is null || timer.DueAt < next))
+                {
+                    next = timer.DueAt;
+                }
+            }
+        }
+
+        return next;
+    }
 
     public void Suspend(TimeSpan duration) => _suspendedTicks += duration.Ticks;
 
@@ -98,6 +130,9 @@ internal sealed class SimClock : TimeProvider, ISuspendCountingClock
     {
         private ITimer _inner = null!;
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
+
+        /// <summary>When the timer fires next (meaningful while armed).</summary>
+        public DateTimeOffset DueAt { get; private set; }
         private bool _disposed;
 
         public string Origin => $"{callback.Method.DeclaringType}.{callback.Method.Name} (state: {state?.GetType().FullName ?? "none"})";
@@ -112,6 +147,7 @@ internal sealed class SimClock : TimeProvider, ISuspendCountingClock
             }
 
             _period = period;
+            DueAt = clock.Inner.GetUtcNow() + (dueTime == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : dueTime);
             clock.SetArmed(this, dueTime != Timeout.InfiniteTimeSpan);
             return _inner.Change(dueTime, period);
         }
@@ -121,6 +157,10 @@ internal sealed class SimClock : TimeProvider, ISuspendCountingClock
             if (_period == Timeout.InfiniteTimeSpan)
             {
                 clock.SetArmed(this, false);
+            }
+            else
+            {
+                DueAt = clock.Inner.GetUtcNow() + _period;
             }
 
             try

@@ -36,4 +36,20 @@ public sealed class SimClockTests
         clock.Advance(TimeSpan.FromSeconds(11));
         Assert.True(fired);
     }
+
+    [Fact]
+    public void Advance_TimerArmedByACallbackDueWithinTheSpan_FiresAtItsOwnMoment()
+    {
+        var clock = new SimClock(TestEngine.RealNow());
+        var start = clock.GetUtcNow();
+        DateTimeOffset? firedAt = null;
+        ITimer? inner = null;
+        using var timer = clock.CreateTimer(_ => inner = clock.CreateTimer(_ => firedAt = clock.GetUtcNow(), null, TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan), null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+
+        clock.Advance(TimeSpan.FromMinutes(77));
+
+        Assert.Equal(start + TimeSpan.FromSeconds(11), firedAt);
+        Assert.Equal(start + TimeSpan.FromMinutes(77), clock.GetUtcNow());
+        inner?.Dispose();
+    }
 }

@@ -109,6 +109,9 @@ internal sealed class CallRecord(int id, Target target, string? previousRole, Ti
     public Moment Started { get; set; } = null!;
 
     public Moment? Ended { get; set; }
+
+    /// <summary>The caller's task completed on a thread other than the one driving the run (see SimWorld.Complete).</summary>
+    public bool EndedOffThread { get; set; }
 }
 
 /// <summary>An invariant of the engine broke: the seed, the step and the recent events, to replay it exactly.</summary>

@@ -65,6 +65,7 @@ internal sealed class SimWorld : IDisposable
     private long _lastJumpMonotonicMs = long.MinValue / 2;
     private bool _observersBroken;
     private int _nextId;
+    private int _drivingThread;
     private int _fetchers;
     private int _step;
     private string _op = "setup";
@@ -174,6 +175,7 @@ internal sealed class SimWorld : IDisposable
         // this thread, and the run would no longer replay exactly.
         var context = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(null);
+        _drivingThread = Environment.CurrentManagedThreadId;
         try
         {
             RunSteps(operations);
@@ -475,7 +477,22 @@ internal sealed class SimWorld : IDisposable
         _outstanding.Add(call);
 
         // With inline execution the task completes on this thread, inside the engine, at the exact simulated time.
-        _ = task.ContinueWith(_ => call.Ended = Snapshot(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // A completion on another thread means a continuation left the inline execution (as a second awaiter of one
+        // task does: .NET queues it to the pool): the run would race real time and no longer replay exactly.
+        _ = task.ContinueWith(
+            _ =>
+            {
+                if (Environment.CurrentManagedThreadId != _drivingThread)
+                {
+                    call.EndedOffThread = true;
+                    return;
+                }
+
+                call.Ended = Snapshot();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private void CheckOutstanding()
@@ -500,6 +517,11 @@ internal sealed class SimWorld : IDisposable
 
     private void Complete(CallRecord call)
     {
+        if (call.EndedOffThread)
+        {
+            Violation($"call#{call.Id} for {call.Target.RoleArn} completed off the thread driving the run: a continuation left the inline execution, so the run races real time");
+        }
+
         var at = call.Ended ?? Snapshot();
         CallsChecked++;
         var task = call.Task!;
@@ -853,7 +875,7 @@ internal sealed class SimWorld : IDisposable
             _fingerprint = (_fingerprint ^ b) * 1099511628211;
         }
 
-        _traceFile?.WriteLine(entry);
+        _traceFile?.WriteLine(Environment.CurrentManagedThreadId == _drivingThread ? entry : $"{entry} ({(Thread.CurrentThread.IsThreadPoolThread ? "pool" : "helper")} thread)");
         _recent.Enqueue(entry);
         if (_recent.Count > 80)
         {
