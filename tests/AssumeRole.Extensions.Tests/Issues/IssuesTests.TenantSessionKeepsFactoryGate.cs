@@ -74,7 +74,8 @@ public sealed class IssuesTestsTenantSessionKeepsFactoryGate
         var factory = new TenantCredentialsFactory(Options.Create(new MultiTenantOptions { SourceRole = "hub" }), _engine.Context, services);
 
         var lease = Task.Run(() => factory.Lease(new TenantKey(Tenant, null, "saas")), TestContext.Current.CancellationToken);
-        Assert.True(services.Entered.Wait(Bound, TestContext.Current.CancellationToken));
+        // Polled against the monotonic clock: a timed Wait returns early under libfaketime's shifted clock (CI's rerun).
+        Assert.True(SpinWait.SpinUntil(() => services.Entered.IsSet, Bound), "the provider's creation never started");
         factory.Dispose();
         services.Release.Set();
 
