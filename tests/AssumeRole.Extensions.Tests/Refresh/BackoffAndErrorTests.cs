@@ -147,11 +147,19 @@ public sealed class BackoffAndErrorTests
         // wait only lets the thread pool run the retry; the delays themselves pass on the fake clock. The bound is
         // real time, not a number of steps: on a busy machine the retry may not even have started after many steps,
         // and a step count that runs out would leave the retry's delay unfired and the await below hanging.
+        // The fake clock moves at most 10 minutes in all: far past the retry delays, far short of the refresh point
+        // (a timed wait returns at once under libfaketime, so an unbounded loop ran the clock into a proactive refresh).
         var bound = System.Diagnostics.Stopwatch.StartNew();
+        var advanced = TimeSpan.Zero;
         while (!pending.IsCompleted && bound.Elapsed < TimeSpan.FromSeconds(60))
         {
-            _engine.Time.Advance(TimeSpan.FromMilliseconds(100));
-            ((IAsyncResult)pending).AsyncWaitHandle.WaitOne(2);
+            if (advanced < TimeSpan.FromMinutes(10))
+            {
+                _engine.Time.Advance(TimeSpan.FromMilliseconds(100));
+                advanced += TimeSpan.FromMilliseconds(100);
+            }
+
+            Thread.Sleep(2);
         }
 
         Assert.True(pending.IsCompleted, "The attempt did not complete within 60 s of real time.");
