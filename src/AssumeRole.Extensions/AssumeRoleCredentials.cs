@@ -88,6 +88,17 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     /// <summary>Gets the ARN of the assumed-role session currently cached, or <see langword="null"/> before the first fetch.</summary>
     public string? AssumedRoleArn => _session?.State?.AssumedRoleArn;
 
+    /// <summary>
+    /// Gets a snapshot of the refresh state (for a chain, of its last hop): whether usable credentials are cached, when
+    /// they expire, and the failures since the last success. Never calls STS; after <see cref="Dispose()"/> the snapshot
+    /// says <see cref="AssumeRoleStatus.IsDisposed"/>.
+    /// </summary>
+    /// <returns>The snapshot.</returns>
+    public AssumeRoleStatus GetStatus() =>
+        _session?.GetStatus()
+        ?? new AssumeRoleStatus(RoleArn, HopCount, hasCredentials: false, isUsable: false, timeToExpiry: null, expirationUtc: null,
+            consecutiveFailures: 0, lastErrorCode: null, nextAttemptIn: null, refreshInFlight: false, isDisposed: true);
+
     internal string SessionKey { get; private set; }
 
     internal RefreshingSession Session => _session ?? throw new ObjectDisposedException(nameof(AssumeRoleCredentials));

@@ -93,8 +93,8 @@ public static class AssumeRoleServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the factory, or <see langword="null"/> for the defaults.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAssumeRoleMultiTenant(this IServiceCollection services, Action<MultiTenantOptions>? configure = null)
+    /// <returns>A builder for further configuration of the factory.</returns>
+    public static IAssumeRoleMultiTenantBuilder AddAssumeRoleMultiTenant(this IServiceCollection services, Action<MultiTenantOptions>? configure = null)
     {
         AddMultiTenantCore(services);
         if (configure is not null)
@@ -102,19 +102,19 @@ public static class AssumeRoleServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        return services;
+        return new AssumeRoleMultiTenantBuilder(services);
     }
 
     /// <summary>Registers <see cref="IAssumeRoleCredentialsFactory"/> with settings bound to a configuration section.</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="section">The section, for example <c>configuration.GetSection("AssumeRole:MultiTenant")</c>.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAssumeRoleMultiTenant(this IServiceCollection services, IConfiguration section)
+    /// <returns>A builder for further configuration of the factory.</returns>
+    public static IAssumeRoleMultiTenantBuilder AddAssumeRoleMultiTenant(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         AddMultiTenantCore(services);
         services.AddOptions<MultiTenantOptions>().Bind(section);
-        return services;
+        return new AssumeRoleMultiTenantBuilder(services);
     }
 
     private static AssumeRoleBuilder AddRole(IServiceCollection services, string name)
