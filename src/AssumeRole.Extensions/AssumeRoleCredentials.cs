@@ -44,11 +44,19 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
     }
 
+    /// <summary>Initializes a new instance of the <see cref="AssumeRoleCredentials"/> class with the default session name.</summary>
+    /// <param name="sourceCredentials">The credentials that call STS for the first hop.</param>
+    /// <param name="roleArn">The role to assume.</param>
+    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn)
+        : this(sourceCredentials, roleArn, roleSessionName: null)
+    {
+    }
+
     /// <summary>Initializes a new instance of the <see cref="AssumeRoleCredentials"/> class.</summary>
     /// <param name="sourceCredentials">The credentials that call STS for the first hop.</param>
     /// <param name="roleArn">The role to assume.</param>
     /// <param name="roleSessionName">The session name, or <see langword="null"/> for the default.</param>
-    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn, string? roleSessionName = null)
+    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn, string? roleSessionName)
         : this(new AssumeRoleOptions { SourceCredentials = sourceCredentials ?? throw new ArgumentNullException(nameof(sourceCredentials)), RoleArn = roleArn, RoleSessionName = roleSessionName })
     {
     }
