@@ -349,7 +349,8 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             parent is null ? null : context.Cache.Release,
             StsPipelines.For(options, context.TimeProvider),
             context.Caps,
-            logger);
+            logger,
+            principal);
         var settings = SessionSettings.From(options, context.Random);
 
         // The multi-tenant factory wraps the STS fetcher to rate-limit STS calls outside the per-request timeout;

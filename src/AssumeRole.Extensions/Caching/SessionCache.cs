@@ -168,6 +168,21 @@ internal sealed class SessionCache : IDisposable
         Scheduler.Poke();
     }
 
+    /// <summary>
+    /// A wall step of <paramref name="byMs"/> counted as missed time was undone (see <see cref="SuspendMonitor"/>): sessions
+    /// whose credentials were held across it (built at an offset up to <paramref name="offsetBeforeMs"/>) get it back.
+    /// </summary>
+    public void OnClockStepUndone(long byMs, long offsetBeforeMs)
+    {
+        Log.ClockStepUndone(Logger, byMs / 1000.0);
+        foreach (var (_, session) in _sessions)
+        {
+            session.OnClockStepUndone(byMs, offsetBeforeMs);
+        }
+
+        Scheduler.Poke();
+    }
+
     public void Dispose()
     {
         Clock.Monitor.Unsubscribe(this);

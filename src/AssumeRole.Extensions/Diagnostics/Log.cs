@@ -59,8 +59,11 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Information, "Refresh of role {RoleArn} recovered after {ConsecutiveFailures} consecutive failures.")]
     public static partial void RefreshRecovered(ILogger logger, string roleArn, int consecutiveFailures);
 
-    [LoggerMessage(19, LogLevel.Information, "The monotonic clock missed {GapSeconds:F1} s against {Reference} (the machine was suspended or the VM paused): cached credentials are checked again and due refreshes start now.")]
+    [LoggerMessage(19, LogLevel.Information, "The monotonic clock missed {GapSeconds:F1} s against {Reference} (the machine was suspended, the VM paused, or the wall clock stepped forward): cached credentials are checked again and due refreshes start now.")]
     public static partial void ClockJumped(ILogger logger, double gapSeconds, string reference);
+
+    [LoggerMessage(20, LogLevel.Information, "The wall clock stepped back by {StepSeconds:F1} s, undoing the forward step counted as missed time before it: credentials held since before that step get the time back.")]
+    public static partial void ClockStepUndone(ILogger logger, double stepSeconds);
 
     [LoggerMessage(30, LogLevel.Debug, "Session of role {RoleArn} found in the {Level} cache.")]
     public static partial void SecondLevelCacheHit(ILogger logger, string roleArn, string level);

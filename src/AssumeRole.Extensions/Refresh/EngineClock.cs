@@ -23,13 +23,17 @@ internal sealed class EngineClock
         _system = ReferenceEquals(timeProvider, TimeProvider.System);
         _msPerTick = 1000.0 / timeProvider.TimestampFrequency;
 
-        // Any other provider: its suspend-counting clock when it has one, else its wall clock (a fake one's suspend
-        // moves the wall, not the timestamp).
+        // Any other provider: its suspend-counting clock when it has one, and its wall clock (a fake one's suspend moves
+        // the wall, not the timestamp).
         Monitor = _system
             ? SuspendMonitor.System
-            : timeProvider is ISuspendCountingClock counting
-                ? new SuspendMonitor(timeProvider, () => RawMs, () => counting.SuspendCountingMs, "the provider's suspend-counting clock", slackMs: 100)
-                : new SuspendMonitor(timeProvider, () => RawMs, () => timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), "the wall clock", slackMs: 1000);
+            : new SuspendMonitor(
+                timeProvider,
+                () => RawMs,
+                timeProvider is ISuspendCountingClock counting ? () => counting.SuspendCountingMs : null,
+                () => timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+                "the provider's suspend-counting clock",
+                countingSlackMs: 100);
     }
 
     public TimeProvider TimeProvider { get; }

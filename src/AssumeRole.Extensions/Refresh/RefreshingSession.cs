@@ -296,6 +296,32 @@ internal sealed partial class RefreshingSession : IDisposable
     /// </summary>
     internal void OnClockJumped() => Volatile.Read(ref _state)?.EndWarmPath();
 
+    /// <summary>
+    /// A wall step counted as missed time (<see cref="SuspendMonitor"/>) was undone by a step back of its size: credentials
+    /// held since before it (built at an offset up to <paramref name="offsetBeforeMs"/>) get <paramref name="byMs"/> back.
+    /// Credentials fetched since are placed on the engine time as it is and stay as they are.
+    /// </summary>
+    internal void OnClockStepUndone(long byMs, long offsetBeforeMs)
+    {
+        lock (_gate)
+        {
+            if (_disposed || _state is not { } state || state.BuiltAtOffsetMs > offsetBeforeMs)
+            {
+                return;
+            }
+
+            var restored = state.Postponed(byMs);
+            PublishLocked(restored);
+
+            // The proactive timer follows the refresh point unless a refresh runs or a backoff holds the timer (both
+            // re-arm it when they end).
+            if (_leases > 0 && _inflight is null && _failures == 0)
+            {
+                ScheduleTimerLocked(restored.RefreshAtMs, "clock step undone");
+            }
+        }
+    }
+
     public override string ToString() => $"RefreshingSession {{ RoleArn = {RoleArn}, Leases = {Leases} }}";
 
     private ExceptionDispatchInfo? _lastError;

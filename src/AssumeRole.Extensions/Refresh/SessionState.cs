@@ -22,6 +22,7 @@ internal sealed class SessionState
     public SessionState(ImmutableCredentials credentials, long refreshAtMs, long mandatoryAtMs, long expiresAtMs, DateTime expirationUtc, string? assumedRoleArn, long offsetMs = 0)
     {
         _warmUntilRawMs = refreshAtMs - offsetMs;
+        BuiltAtOffsetMs = offsetMs;
         Credentials = credentials;
         CredentialsTask = Task.FromResult(credentials);
         RefreshAtMs = refreshAtMs;
@@ -48,10 +49,10 @@ internal sealed class SessionState
     public long WarmUntilRawMs => Volatile.Read(ref _warmUntilRawMs);
 
     /// <summary>
-    /// The suspend offset the warm-path limit was computed with (not stored: it is what separates the limit from
-    /// <see cref="RefreshAtMs"/>); meaningless once the warm path ended.
+    /// The suspend offset the deadlines and the warm-path limit were computed with: a wall step undone later gives its
+    /// time back only to states built before it (<see cref="Postponed"/>).
     /// </summary>
-    public long BuiltAtOffsetMs => RefreshAtMs - WarmUntilRawMs;
+    public long BuiltAtOffsetMs { get; }
 
     /// <summary>From here these credentials are no longer handed out (mandatory window).</summary>
     public long MandatoryAtMs { get; }
@@ -65,6 +66,14 @@ internal sealed class SessionState
 
     /// <summary>Sends every later caller of these credentials to the slow path (a suspend was detected).</summary>
     public void EndWarmPath() => Volatile.Write(ref _warmUntilRawMs, long.MinValue);
+
+    /// <summary>
+    /// These credentials with every deadline <paramref name="byMs"/> later, as if built <paramref name="byMs"/> further on
+    /// the engine time: a wall step counted as missed time was undone, and the time it took from them is given back.
+    /// The warm-path limit on the raw clock comes out as it was before the step.
+    /// </summary>
+    public SessionState Postponed(long byMs) =>
+        new(Credentials, RefreshAtMs + byMs, MandatoryAtMs + byMs, ExpiresAtMs + byMs, ExpirationUtc, AssumedRoleArn, BuiltAtOffsetMs + byMs);
 
     public override string ToString() => $"SessionState {{ AccessKeyId = {Credentials.AccessKey}, ExpirationUtc = {ExpirationUtc:O} }}";
 }

@@ -6,8 +6,8 @@ namespace AssumeRole.Extensions.Refresh;
 /// A clock that keeps counting while the machine sleeps, to compare with <see cref="Environment.TickCount64"/>, which
 /// does not on Linux and macOS (it stops during suspend and while a VM is paused). Linux: <c>CLOCK_BOOTTIME</c>;
 /// macOS: <c>CLOCK_MONOTONIC</c> (which, unlike Linux's, includes sleep); Windows: none is needed
-/// (<c>GetTickCount64</c> includes sleep); elsewhere the wall clock. A wall-clock step then looks like a suspend,
-/// which only costs an early refresh; BOOTTIME and macOS's MONOTONIC never step, so there a wall-clock jump is ignored.
+/// (<c>GetTickCount64</c> includes sleep); elsewhere none. BOOTTIME and macOS's MONOTONIC never step. None of them
+/// counts a VM pause: <see cref="SuspendMonitor"/> also compares them with the wall clock (<see cref="WallMs"/>).
 /// </summary>
 internal static class SystemSuspendClock
 {
@@ -15,8 +15,8 @@ internal static class SystemSuspendClock
     private const int MacClockMonotonic = 6;
 
     /// <summary>
-    /// Milliseconds on the suspend-including clock, or <see langword="null"/> when the platform needs none (Windows).
-    /// The origin is arbitrary; only differences matter.
+    /// Milliseconds on the suspend-including clock, or <see langword="null"/> when the platform needs none (Windows) or
+    /// has none (the wall clock alone then stands in for it). The origin is arbitrary; only differences matter.
     /// </summary>
     public static Func<long>? Reader { get; } = CreateReader();
 
@@ -25,7 +25,7 @@ internal static class SystemSuspendClock
         OperatingSystem.IsLinux() ? "CLOCK_BOOTTIME"
         : OperatingSystem.IsMacOS() ? "CLOCK_MONOTONIC"
         : OperatingSystem.IsWindows() ? "none (GetTickCount64 includes sleep)"
-        : "the wall clock";
+        : "none";
 
     private static Func<long>? CreateReader()
     {
@@ -40,10 +40,11 @@ internal static class SystemSuspendClock
             return () => TryRead(id, out var ms) ? ms : WallMs();
         }
 
-        return WallMs;
+        return null;
     }
 
-    private static long WallMs() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+    /// <summary>The system wall clock in milliseconds (Unix epoch).</summary>
+    public static long WallMs() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static bool TryRead(int clockId, out long milliseconds)
     {

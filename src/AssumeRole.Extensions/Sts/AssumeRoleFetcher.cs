@@ -25,8 +25,11 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
     private readonly DurationCaps _caps;
     private readonly ILogger _logger;
 
+    private readonly string _sourcePrincipal;
+
     // STS said this hop's source is a role session although the planner did not know (an undetected role-session
-    // source): from then on it counts as chained, for the duration caps and for this session's later refreshes.
+    // source): from then on it counts as chained, for the duration caps and for this session's later refreshes. Other
+    // sessions from the same source learn it from the caps (DurationCaps.IsRoleSessionSource).
     private volatile bool _learnedChained;
 
     public AssumeRoleFetcher(
@@ -38,9 +41,11 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
         Action<RefreshingSession>? releaseParent,
         StsPipeline pipeline,
         DurationCaps caps,
-        ILogger logger)
+        ILogger logger,
+        string sourcePrincipal)
     {
         _hop = hop;
+        _sourcePrincipal = sourcePrincipal;
         Source = source;
         _gateway = gateway;
         _ownsGateway = ownsGateway;
@@ -79,7 +84,17 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
 
     public async Task<StsCredentials> FetchAsync(CancellationToken cancellationToken)
     {
+        if (!Chained && _caps.IsRoleSessionSource(_sourcePrincipal))
+        {
+            // Another session from this source already learned that STS counts it as role chaining.
+            _learnedChained = true;
+        }
+
         var duration = _caps.Apply(_hop.RoleArn, Chained, _hop.DurationSeconds);
+        if (_learnedChained && duration > AssumeRoleOptionsValidator.ChainedMaxDuration)
+        {
+            duration = AssumeRoleOptionsValidator.ChainedMaxDuration;
+        }
         var sourceRefreshed = false;
         while (true)
         {
@@ -120,6 +135,7 @@ internal sealed class AssumeRoleFetcher : ISessionFetcher
                 if (ex.IsChainingLimitExceeded)
                 {
                     _learnedChained = true;
+                    _caps.LearnRoleSessionSource(_sourcePrincipal);
                 }
 
                 _caps.Learn(_hop.RoleArn, Chained, AssumeRoleOptionsValidator.ChainedMaxDuration);

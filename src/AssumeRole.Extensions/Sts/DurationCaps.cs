@@ -53,6 +53,28 @@ internal sealed class DurationCaps
 
     public int? CapOf(string roleArn, bool chained) => _caps.TryGetValue((roleArn, chained), out var entry) ? entry.Cap : null;
 
+    /// <summary>
+    /// Remembers that STS called assuming a role from <paramref name="sourcePrincipal"/> role chaining although the
+    /// planner did not know it: every session from that source, of any role, is then capped at one hour from its first
+    /// call instead of learning it again by failing once. Kept in the same bounded map (under a key no role ARN has).
+    /// </summary>
+    public void LearnRoleSessionSource(string sourcePrincipal) =>
+        Learn(SourceKey(sourcePrincipal), chained: true, Validation.AssumeRoleOptionsValidator.ChainedMaxDuration);
+
+    /// <summary>Whether <see cref="LearnRoleSessionSource"/> was told about <paramref name="sourcePrincipal"/> (and it is still remembered).</summary>
+    public bool IsRoleSessionSource(string sourcePrincipal)
+    {
+        if (!_caps.TryGetValue((SourceKey(sourcePrincipal), true), out var entry))
+        {
+            return false;
+        }
+
+        entry.LastUse = Interlocked.Increment(ref _uses);
+        return true;
+    }
+
+    private static string SourceKey(string sourcePrincipal) => "source " + sourcePrincipal;
+
     private void Trim()
     {
         lock (_trimGate)

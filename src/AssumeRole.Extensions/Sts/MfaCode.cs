@@ -12,7 +12,8 @@ internal static class MfaCode
     /// Returns a six-digit code from <paramref name="provider"/>. A provider that has not answered within
     /// <paramref name="timeout"/> fails with <c>MfaTokenCodeTimeout</c> (transient: it is asked again at the next
     /// refresh) and is abandoned — its eventual outcome is observed, never used. One that throws fails with
-    /// <c>MfaTokenCodeProviderFailed</c>, naming only the exception's type.
+    /// <c>MfaTokenCodeProviderFailed</c>, naming only the exception's type, transient as well: a prompt closed or a prompt
+    /// service briefly unreachable says nothing about the next prompt, which the next refresh (or caller) asks for.
     /// </summary>
     public static async ValueTask<string> GetAsync(
         Func<CancellationToken, ValueTask<string>>? provider,
@@ -72,7 +73,7 @@ internal static class MfaCode
         {
             // Only the type: the callback's message may quote what the user typed. A cancellation that is not ours (a
             // timeout inside the callback) is the callback's failure too.
-            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: false,
+            throw new AssumeRoleException(roleArn, hop, hopCount, "MfaTokenCodeProviderFailed", null, null, isTransient: true,
                 $"TokenCodeProvider for MFA device {serial} threw {ex.GetType().Name}.", null);
         }
         finally

@@ -75,6 +75,15 @@ internal sealed class ObservedEngine : IDisposable
 
     public IReadOnlyList<FakeLogRecord> LogsWithId(int eventId) => [.. Logs.GetSnapshot().Where(r => r.Id.Id == eventId)];
 
+    /// <summary>
+    /// Waits (bounded, in real time) until an event <paramref name="eventId"/> has been logged. After
+    /// <c>FakeTimeProvider.Advance</c> the timers due may not have fired yet: when another thread is inside the fake
+    /// clock's wake-up loop at that moment (arming or changing a timer of its own), <c>Advance</c> returns at once and
+    /// that thread fires them a moment later, so a refresh a timer starts may not be in flight yet when the test looks.
+    /// </summary>
+    public void WaitForLog(int eventId) =>
+        SpinWait.SpinUntil(() => LogsWithId(eventId).Count > 0, TimeSpan.FromSeconds(10));
+
     /// <summary>Waits (bounded, in real time) until a span matching <paramref name="match"/> has stopped.</summary>
     public Activity WaitForActivity(Func<Activity, bool> match)
     {

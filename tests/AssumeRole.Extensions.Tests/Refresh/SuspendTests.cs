@@ -108,4 +108,164 @@ public sealed class SuspendTests
         Assert.InRange(first, -50, long.MaxValue);
         Assert.InRange(second - first, -50, 50);
     }
+
+    [Fact]
+    public async Task GetCredentials_FetchedBetweenAWallStepAndItsUndoing_KeepsItsDeadlines()
+    {
+        using var before = _engine.Create();
+        await before.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        _clock.StepWall(TimeSpan.FromMinutes(10));
+        await _engine.AdvanceAllAsync(SuspendMonitor.Period);
+
+        // Fetched while the step counts: its deadlines are on the engine time as it is, nothing to give back.
+        using var during = _engine.Create(o => o.RoleSessionName = "during");
+        var duringFirst = await during.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        _clock.StepWall(TimeSpan.FromMinutes(-10));
+        await _engine.AdvanceAllAsync(SuspendMonitor.Period);
+        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, _engine.Cache.Clock.Monitor.UndoneMs);
+
+        // Its refresh point, 45 minutes after its fetch, not 55.
+        await _engine.AdvanceAllAsync(TimeSpan.FromMinutes(45));
+
+        Assert.NotSame(duringFirst, during.GetCredentials());
+        Assert.Equal(2, _engine.Sts.Calls.Count(c => c.RoleSessionName == "during"));
+    }
+
+    [Fact]
+    public async Task GetCredentials_SuspendedThenWallSteppedBackBySomethingElse_StillRefreshes()
+    {
+        using var provider = _engine.Create();
+        var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        // Two hours asleep (counted), then a correction of 5 minutes back: not the same step, nothing is given back.
+        _clock.Suspend(TimeSpan.FromHours(2));
+        await _engine.AdvanceAllAsync(SuspendMonitor.Period);
+        _clock.StepWall(TimeSpan.FromMinutes(-5));
+        await _engine.AdvanceAllAsync(SuspendMonitor.Period);
+
+        Assert.Equal(0, _engine.Cache.Clock.Monitor.UndoneMs);
+        Assert.NotSame(first, provider.GetCredentials());
+        Assert.Equal(2, _engine.Sts.CallCount);
+    }
+
+    [Fact]
+    public void Check_WallJumpsWhileMonotonicAndBoottimeStandStill_CountsAVmPause()
+    {
+        var clocks = new ManualClocks();
+        var monitor = clocks.Monitor();
+
+        // A paused VM: neither the monotonic clock nor CLOCK_BOOTTIME counts the pause; the wall clock is caught up
+        // (kvmclock, NTP) when it resumes.
+        clocks.Pass(900);
+        clocks.Wall += 2 * 3600_000;
+        monitor.Check();
+
+        Assert.Equal(2 * 3600_000, monitor.OffsetMs);
+    }
+
+    [Fact]
+    public void Check_SuspendMovesBoottimeAndWall_CountsItOnce()
+    {
+        var clocks = new ManualClocks();
+        var monitor = clocks.Monitor();
+
+        clocks.Boottime += 3600_000;
+        clocks.Wall += 3600_000;
+        monitor.Check();
+
+        Assert.Equal(3600_000, monitor.OffsetMs);
+    }
+
+    [Fact]
+    public void Check_WallSteppedBackAfterAPause_NeverTakesTimeBack()
+    {
+        // A correction of another size than the pause.
+        var clocks = new ManualClocks();
+        var monitor = clocks.Monitor();
+        clocks.Wall += 3600_000;
+        monitor.Check();
+        clocks.Pass(1000);
+        clocks.Wall -= 300_000;
+        monitor.Check();
+
+        // One of the pause's size, but long after it.
+        var later = new ManualClocks();
+        var laterMonitor = later.Monitor();
+        later.Wall += 3600_000;
+        laterMonitor.Check();
+        later.Pass(SuspendMonitor.UndoWindowMs + 1000);
+        later.Wall -= 3600_000;
+        laterMonitor.Check();
+
+        Assert.Equal((0, 3600_000), (monitor.UndoneMs, monitor.OffsetMs));
+        Assert.Equal((0, 3600_000), (laterMonitor.UndoneMs, laterMonitor.OffsetMs));
+    }
+
+    [Fact]
+    public void Check_WallSteppedForwardThenBackBySameAmount_UndoesTheStepOnce()
+    {
+        var clocks = new ManualClocks();
+        var monitor = clocks.Monitor();
+        clocks.Wall += 600_000;
+        monitor.Check();
+        clocks.Pass(1000);
+        clocks.Wall -= 600_000 - 200;
+        monitor.Check();
+
+        // A second step back (no forward step left to undo) gives nothing back.
+        clocks.Pass(1000);
+        clocks.Wall -= 600_000;
+        monitor.Check();
+
+        Assert.Equal(600_000, monitor.OffsetMs);
+        Assert.Equal(600_000 - 200, monitor.UndoneMs);
+    }
+
+    [Fact]
+    public void Check_WallSetOffByAConstantFromTheStart_IsNotAStep()
+    {
+        // What libfaketime does in CI (faketime -f '+400d', monotonic clocks not faked): the offset is there from the
+        // first read, so it is part of the baseline.
+        var clocks = new ManualClocks { Wall = TimeSpan.FromDays(400).Ticks / TimeSpan.TicksPerMillisecond };
+        var monitor = clocks.Monitor();
+        for (var beat = 0; beat < 5; beat++)
+        {
+            clocks.Pass(1000);
+            monitor.Check();
+        }
+
+        Assert.Equal(0, monitor.OffsetMs);
+    }
+
+    [Fact]
+    public void Check_SystemClocksOfThisProcess_SeeNoStep()
+    {
+        // The real readers of the system monitor (under CI's shifted wall clock too): a fresh monitor sees nothing.
+        var monitor = new SuspendMonitor(TimeProvider.System, static () => Environment.TickCount64, SystemSuspendClock.Reader, SystemSuspendClock.WallMs, SystemSuspendClock.Name, countingSlackMs: 100);
+        monitor.Check();
+        monitor.Check();
+
+        Assert.Equal(0, monitor.OffsetMs);
+    }
+
+    /// <summary>The three clocks of the system monitor on Linux, moved by hand (milliseconds).</summary>
+    private sealed class ManualClocks
+    {
+        public long Monotonic { get; set; } = 5_000;
+
+        public long Boottime { get; set; } = 7_000;
+
+        public long Wall { get; set; }
+
+        /// <summary>Time passes normally: every clock moves alike.</summary>
+        public void Pass(long ms)
+        {
+            Monotonic += ms;
+            Boottime += ms;
+            Wall += ms;
+        }
+
+        public SuspendMonitor Monitor() =>
+            new(TimeProvider.System, () => Monotonic, () => Boottime, () => Wall, "CLOCK_BOOTTIME", countingSlackMs: 100);
+    }
 }
