@@ -45,7 +45,7 @@ internal sealed class AssumeRoleSettings : AssumeRoleHopSettings
         var settings = new AssumeRoleSettings
         {
             // A chain the options do not have (set to null in code) stays null unless configuration has hops.
-            Chain = options.Chain is null ? null! : [.. options.Chain.Select(Of)],
+            Chain = options.Chain is null ? null! : [.. options.Chain.Select(AssumeRoleHopSettings.Of)],
             WebIdentity = options.WebIdentity,
             SessionToken = SessionTokenSettings.Of(options.SessionToken),
             SourceIsRoleSession = options.SourceIsRoleSession,

@@ -7,11 +7,13 @@ namespace AssumeRole.Extensions.Binding;
 
 /// <summary>
 /// Binds configuration sections to the options without reflection, so that <c>AddAssumeRole(section)</c> and
-/// <c>AddAssumeRoleMultiTenant(section)</c> work in trimmed and Native AOT apps. Each <c>Bind</c> call below is compiled
-/// by the configuration binder's source generator (<c>EnableConfigurationBindingGenerator</c>), which binds the plain
-/// settings types (<see cref="AssumeRoleSettings"/>, <see cref="MultiTenantSettings"/>); the result is then copied onto
-/// the options. Registration mirrors <c>OptionsBuilder.Bind(section)</c>: a change-token source, so reloads are
-/// followed, and a named configure step that applies in registration order.
+/// <c>AddAssumeRoleMultiTenant(section)</c> work in trimmed and Native AOT apps. Each <c>Bind</c> call below is replaced
+/// at compile time by code from the configuration binder's source generator (see AssumeRole.Extensions.csproj), which
+/// binds the plain settings types (<see cref="AssumeRoleSettings"/>, <see cref="MultiTenantSettings"/>) starting from the
+/// options' current values; null and empty values are applied first as the reflection binder applies them
+/// (<see cref="ConfigurationValues"/>), and the result is copied onto the options. Registration mirrors
+/// <c>OptionsBuilder.Bind(section)</c>: a change-token source, so reloads are followed, and a named configure step that
+/// applies in registration order.
 /// </summary>
 /// <remarks>
 /// The trim analyzer still flags the two <c>Bind</c> calls (IL2026/IL3050): it reports them where the generator's
