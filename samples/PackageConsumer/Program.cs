@@ -17,11 +17,12 @@ await using var sts = await StsEmulator.StartAsync();
 var user = sts.AddUser("consumer");
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-// The emulator's roles, read from the same configuration: the hub trusts the user, the target role trusts the hub.
+// The emulator's roles, read from the same configuration: the hub trusts the user, the target role trusts the hub and
+// lets it tag the session (the role's Tags).
 var hubArn = builder.Configuration["AssumeRole:Chain:0:RoleArn"]!;
 var roleArn = builder.Configuration["AssumeRole:RoleArn"]!;
 sts.AddRole(hubArn, role => role.TrustPrincipal(user.Arn));
-sts.AddRole(roleArn, role => role.TrustPrincipal(hubArn));
+sts.AddRole(roleArn, role => role.TrustPrincipal(hubArn).AllowSessionTags = true);
 
 // Point the role and the SDK clients at the emulator (in production: nothing here, the defaults are AWS's).
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
