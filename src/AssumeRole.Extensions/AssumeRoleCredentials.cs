@@ -321,7 +321,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source session of this hop was disposed.");
         }
 
-        ISessionFetcher fetcher = new AssumeRoleFetcher(
+        var assumeRole = new AssumeRoleFetcher(
             hop,
             source,
             gateway,
@@ -331,6 +331,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             StsPipelines.For(options, context.TimeProvider),
             context.Caps,
             logger);
+        ISessionFetcher fetcher = assumeRole;
         var settings = SessionSettings.From(options, context.Random);
 
         // The multi-tenant factory wraps the STS fetcher to rate-limit STS calls outside the per-request timeout;
@@ -341,7 +342,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         }
 
         var awsCliName = SecondLevelCaching.AwsCliNameOf(options, raw, hop);
-        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop, raw, awsCliName), hop.Endpoint, awsCliName, root, gateway, options, context, settings, logger);
+        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop, raw, awsCliName, () => assumeRole.Chained), hop.Endpoint, awsCliName, root, gateway, options, context, settings, logger);
         return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
 
