@@ -107,11 +107,16 @@ public sealed class StsEmulator : IAsyncDisposable, IDisposable
         return new StsEmulator(app, iam, service, calls, faults, options, endpoint);
     }
 
+    /// <summary>Adds an IAM user of <see cref="AccountId"/> with a new long-term access key.</summary>
+    /// <param name="userName">The user name.</param>
+    /// <returns>The user, with its access key and secret.</returns>
+    public EmulatedUser AddUser(string userName) => AddUser(userName, null, null, null);
+
     /// <summary>Adds an IAM user with a new long-term access key.</summary>
     /// <param name="userName">The user name.</param>
     /// <param name="accountId">The 12-digit account; <see langword="null"/> for <see cref="AccountId"/>.</param>
     /// <returns>The user, with its access key and secret.</returns>
-    public EmulatedUser AddUser(string userName, string? accountId = null) => AddUser(userName, accountId, null, null);
+    public EmulatedUser AddUser(string userName, string? accountId) => AddUser(userName, accountId, null, null);
 
     /// <summary>
     /// Adds an IAM user with the long-term access key you give it, so that a configuration file, another process or an

@@ -44,11 +44,19 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
     {
     }
 
+    /// <summary>Initializes a new instance of the <see cref="AssumeRoleCredentials"/> class with the default session name.</summary>
+    /// <param name="sourceCredentials">The credentials that call STS for the first hop.</param>
+    /// <param name="roleArn">The role to assume.</param>
+    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn)
+        : this(sourceCredentials, roleArn, roleSessionName: null)
+    {
+    }
+
     /// <summary>Initializes a new instance of the <see cref="AssumeRoleCredentials"/> class.</summary>
     /// <param name="sourceCredentials">The credentials that call STS for the first hop.</param>
     /// <param name="roleArn">The role to assume.</param>
     /// <param name="roleSessionName">The session name, or <see langword="null"/> for the default.</param>
-    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn, string? roleSessionName = null)
+    public AssumeRoleCredentials(AWSCredentials sourceCredentials, string roleArn, string? roleSessionName)
         : this(new AssumeRoleOptions { SourceCredentials = sourceCredentials ?? throw new ArgumentNullException(nameof(sourceCredentials)), RoleArn = roleArn, RoleSessionName = roleSessionName })
     {
     }
@@ -87,6 +95,17 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
 
     /// <summary>Gets the ARN of the assumed-role session currently cached, or <see langword="null"/> before the first fetch.</summary>
     public string? AssumedRoleArn => _session?.State?.AssumedRoleArn;
+
+    /// <summary>
+    /// Gets a snapshot of the refresh state (for a chain, of its last hop): whether usable credentials are cached, when
+    /// they expire, and the failures since the last success. Never calls STS; after <see cref="Dispose()"/> the snapshot
+    /// says <see cref="AssumeRoleStatus.IsDisposed"/>.
+    /// </summary>
+    /// <returns>The snapshot.</returns>
+    public AssumeRoleStatus GetStatus() =>
+        _session?.GetStatus()
+        ?? new AssumeRoleStatus(RoleArn, HopCount, hasCredentials: false, isUsable: false, timeToExpiry: null, expirationUtc: null,
+            consecutiveFailures: 0, lastErrorCode: null, nextAttemptIn: null, refreshInFlight: false, isDisposed: true);
 
     internal string SessionKey { get; private set; }
 

@@ -92,29 +92,38 @@ public static class AssumeRoleServiceCollectionExtensions
     /// pairs on demand — one cached, shared, rate-limited provider per tenant.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Configures the factory, or <see langword="null"/> for the defaults.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAssumeRoleMultiTenant(this IServiceCollection services, Action<MultiTenantOptions>? configure = null)
+    /// <returns>A builder for further configuration of the factory.</returns>
+    public static IAssumeRoleMultiTenantBuilder AddAssumeRoleMultiTenant(this IServiceCollection services)
     {
         AddMultiTenantCore(services);
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
+        return new AssumeRoleMultiTenantBuilder(services);
+    }
 
-        return services;
+    /// <summary>
+    /// Registers <see cref="IAssumeRoleCredentialsFactory"/>, which hands out credentials for (role ARN, external ID)
+    /// pairs on demand — one cached, shared, rate-limited provider per tenant.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the factory.</param>
+    /// <returns>A builder for further configuration of the factory.</returns>
+    public static IAssumeRoleMultiTenantBuilder AddAssumeRoleMultiTenant(this IServiceCollection services, Action<MultiTenantOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        AddMultiTenantCore(services);
+        services.Configure(configure);
+        return new AssumeRoleMultiTenantBuilder(services);
     }
 
     /// <summary>Registers <see cref="IAssumeRoleCredentialsFactory"/> with settings bound to a configuration section.</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="section">The section, for example <c>configuration.GetSection("AssumeRole:MultiTenant")</c>.</param>
-    /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAssumeRoleMultiTenant(this IServiceCollection services, IConfiguration section)
+    /// <returns>A builder for further configuration of the factory.</returns>
+    public static IAssumeRoleMultiTenantBuilder AddAssumeRoleMultiTenant(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         AddMultiTenantCore(services);
         services.AddOptions<MultiTenantOptions>().Bind(section);
-        return services;
+        return new AssumeRoleMultiTenantBuilder(services);
     }
 
     private static AssumeRoleBuilder AddRole(IServiceCollection services, string name)

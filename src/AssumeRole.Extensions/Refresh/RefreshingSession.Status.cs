@@ -43,25 +43,25 @@ internal sealed partial class RefreshingSession
     }
 
     /// <summary>A consistent snapshot of the refresh state. Takes the session's lock briefly; never calls STS.</summary>
-    public SessionStatus GetStatus()
+    public AssumeRoleStatus GetStatus()
     {
         lock (_gate)
         {
             var now = Clock.NowMs;
             var state = _state;
             var error = _lastError?.SourceException;
-            return new SessionStatus(
+            return new AssumeRoleStatus(
                 RoleArn,
                 Hop,
-                HasCredentials: state is not null,
-                IsUsable: state is not null && now < state.MandatoryAtMs,
-                TimeToExpiry: state is null ? null : TimeSpan.FromMilliseconds(Math.Max(0, state.ExpiresAtMs - now)),
-                ExpirationUtc: state?.ExpirationUtc,
-                ConsecutiveFailures: _failures,
-                LastErrorCode: error is null ? null : AssumeRoleTelemetry.ErrorTypeOf(error),
-                NextAttemptIn: _nextAttemptAtMs > now ? TimeSpan.FromMilliseconds(_nextAttemptAtMs - now) : null,
-                RefreshInFlight: _inflight is not null,
-                IsDisposed: _disposed);
+                hasCredentials: state is not null,
+                isUsable: state is not null && now < state.MandatoryAtMs,
+                timeToExpiry: state is null ? null : TimeSpan.FromMilliseconds(Math.Max(0, state.ExpiresAtMs - now)),
+                expirationUtc: state?.ExpirationUtc,
+                consecutiveFailures: _failures,
+                lastErrorCode: error is null ? null : AssumeRoleTelemetry.ErrorTypeOf(error),
+                nextAttemptIn: _nextAttemptAtMs > now ? TimeSpan.FromMilliseconds(_nextAttemptAtMs - now) : null,
+                refreshInFlight: _inflight is not null,
+                isDisposed: _disposed);
         }
     }
 }

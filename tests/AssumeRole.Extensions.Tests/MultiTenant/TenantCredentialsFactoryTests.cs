@@ -217,6 +217,27 @@ public sealed class TenantCredentialsFactoryTests
         Assert.Equal([TenantRole(1)], _engine.Sts.Calls.Select(c => c.RoleArn));
     }
 
+    [Fact]
+    public async Task AddAssumeRoleMultiTenant_BuilderConfigureWithServices_TakesTheSourceFromTheContainer()
+    {
+        var services = new ServiceCollection();
+        services.UseEngine(_engine);
+        services.AddAssumeRole("hub", o => o.RoleArn = DiTestHost.OtherRoleArn);
+        services.AddAssumeRoleMultiTenant(o => o.MaxTenants = 7)
+            .Configure((o, sp) => o.SourceCredentials = sp.GetRequiredKeyedService<AssumeRoleCredentials>("hub"));
+        using var sp = services.BuildServiceProvider();
+
+        var options = sp.GetRequiredService<IOptions<MultiTenantOptions>>().Value;
+        Assert.Equal(7, options.MaxTenants);
+        var factory = sp.GetRequiredService<TenantCredentialsFactory>();
+        var tenant = factory.Lease(((TenantCredentials)factory.GetCredentials(TenantRole(1))).Key);
+        var hub = sp.GetRequiredKeyedService<AssumeRoleCredentials>("hub");
+        Assert.Same(hub, options.SourceCredentials);
+        Assert.Same(hub.Session, tenant.Session.SourceSession);
+        await tenant.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        Assert.Equal([TenantRole(1)], _engine.Sts.Calls.Select(c => c.RoleArn));
+    }
+
     [Theory]
     [InlineData(nameof(MultiTenantOptions.StsCallsPerSecond), "0")]
     [InlineData(nameof(MultiTenantOptions.MaxTenants), "0")]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using AssumeRole.Extensions.Refresh;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AssumeRole.Extensions.Diagnostics;
@@ -43,21 +42,12 @@ public sealed class AssumeRoleHealthCheck : IHealthCheck
     private HealthCheckResult Check(HealthStatus failureStatus)
     {
         var roleArn = _credentials.RoleArn;
-        SessionStatus status;
-        try
-        {
-            status = _credentials.Session.GetStatus();
-        }
-        catch (ObjectDisposedException)
-        {
-            return new HealthCheckResult(failureStatus, $"The credentials provider of role {roleArn} was disposed.", data: Data(null));
-        }
-
+        var status = _credentials.GetStatus();
         var data = Data(status);
         var seconds = Seconds(status.TimeToExpiry);
         if (status.IsDisposed)
         {
-            return new HealthCheckResult(failureStatus, $"The session of role {roleArn} was disposed.", data: data);
+            return new HealthCheckResult(failureStatus, $"The credentials provider of role {roleArn} was disposed.", data: data);
         }
 
         if (status.ConsecutiveFailures == 0)
@@ -74,21 +64,21 @@ public sealed class AssumeRoleHealthCheck : IHealthCheck
             : new HealthCheckResult(failureStatus, $"{failed}; no valid credentials remain.", data: data);
     }
 
-    private Dictionary<string, object> Data(SessionStatus? status)
+    private Dictionary<string, object> Data(AssumeRoleStatus status)
     {
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["roleArn"] = _credentials.RoleArn,
             ["hops"] = _credentials.HopCount,
-            ["secondsLeft"] = status?.TimeToExpiry is { } left && status.IsUsable ? Math.Floor(left.TotalSeconds) : 0d,
-            ["consecutiveFailures"] = status?.ConsecutiveFailures ?? 0,
+            ["secondsLeft"] = status.TimeToExpiry is { } left && status.IsUsable ? Math.Floor(left.TotalSeconds) : 0d,
+            ["consecutiveFailures"] = status.ConsecutiveFailures,
         };
-        if (status?.ExpirationUtc is { } expiry)
+        if (status.ExpirationUtc is { } expiry)
         {
             data["expiresAtUtc"] = expiry.ToString("O", CultureInfo.InvariantCulture);
         }
 
-        if (status?.LastErrorCode is { } code)
+        if (status.LastErrorCode is { } code)
         {
             data["lastErrorCode"] = code;
         }
