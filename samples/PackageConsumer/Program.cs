@@ -1,5 +1,7 @@
-// PackageConsumer: the package README's quick start, as a new user writes it, against the embedded STS emulator.
-// Built from the packed .nupkg files (see PackageConsumer.csproj); CI checks the "assumed-role:" and "package:" lines.
+// PackageConsumer: the package README's quick start, as a new user writes it, against the embedded STS emulator: the role
+// (a 2-hop chain) comes from appsettings.json through AddAssumeRole(section). Built from the packed .nupkg files (see
+// PackageConsumer.csproj), run as a .NET app and published and run with Native AOT; CI (.ci/package) checks the
+// "assumed-role:", "bound:" and "package:" lines of both.
 using System.Reflection;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
@@ -9,13 +11,18 @@ using AssumeRole.Extensions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 await using var sts = await StsEmulator.StartAsync();
 var user = sts.AddUser("consumer");
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+// The emulator's roles, read from the same configuration: the hub trusts the user, the target role trusts the hub and
+// lets it tag the session (the role's Tags).
+var hubArn = builder.Configuration["AssumeRole:Chain:0:RoleArn"]!;
 var roleArn = builder.Configuration["AssumeRole:RoleArn"]!;
-sts.AddRole(roleArn, role => role.TrustPrincipal(user.Arn));
+sts.AddRole(hubArn, role => role.TrustPrincipal(user.Arn));
+sts.AddRole(roleArn, role => role.TrustPrincipal(hubArn).AllowSessionTags = true);
 
 // Point the role and the SDK clients at the emulator (in production: nothing here, the defaults are AWS's).
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -34,6 +41,11 @@ builder.Services.AddAWSService<IAmazonSecurityTokenService>();
 
 using var host = builder.Build();
 await host.StartAsync();
+
+// What AddAssumeRole(section) bound (under Native AOT, by the binder's generated code): nothing bound stops the host above.
+var options = host.Services.GetRequiredService<IOptions<AssumeRoleOptions>>().Value;
+Console.WriteLine($"bound: {options.Chain.Count + 1} hops, first {options.Chain[0].RoleArn} ({options.Chain[0].DurationSeconds} s), " +
+    $"tags {string.Join(",", options.Tags.Select(t => t.Key + "=" + t.Value))}, STS timeout {options.StsRequestTimeout}");
 
 var client = host.Services.GetRequiredService<IAmazonSecurityTokenService>();
 var identity = await client.GetCallerIdentityAsync(new GetCallerIdentityRequest());

@@ -5,8 +5,9 @@ namespace AssumeRole.Extensions.StackExchangeRedis;
 
 /// <summary>
 /// Fleet coordination on Redis: a lease is <c>SET key holder NX PX lease-time</c> (StackExchange.Redis'
-/// <c>LockTake</c>), released by its holder only (<c>LockRelease</c> checks the value), and announced on a pub/sub
-/// channel so that waiting processes read the session at once. A holder that crashes leaves a lease that Redis expires.
+/// <c>LockTake</c>), released by its holder only (a script deletes it if its value is still the holder's), and
+/// announced on a pub/sub channel so that waiting processes read the session at once. A holder that crashes leaves a
+/// lease that Redis expires.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,6 +28,9 @@ namespace AssumeRole.Extensions.StackExchangeRedis;
 /// </remarks>
 public sealed class RedisFleetCoordinator : IFleetCoordinator
 {
+    /// <summary>Deletes the lease if it is still the caller's: 1 when it was, 0 otherwise.</summary>
+    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisFleetCoordinatorOptions _options;
     private readonly RedisChannel _channel;
@@ -70,8 +74,13 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentException.ThrowIfNullOrEmpty(holder);
 
-        // Only the holder's own lease: after it expired another process may hold a new one, which stays.
-        if (await Database.LockReleaseAsync(LeaseKey(key), holder).ConfigureAwait(false))
+        // Only the holder's own lease: after it expired another process may hold a new one, which stays. One script
+        // (compare and delete, atomic on the server) rather than StackExchange.Redis' LockRelease: that is a
+        // WATCH/GET/MULTI/DEL/EXEC transaction whose GET reply the client awaits with a blocking Monitor.Wait bounded
+        // by its syncTimeout, so a Redis slower than that (or a blocking wait ended early) aborted the release and
+        // left the lease to expire while every waiter waited for it; the script is one asynchronous round trip.
+        var released = await Database.ScriptEvaluateAsync(ReleaseScript, [LeaseKey(key)], [holder]).ConfigureAwait(false);
+        if ((long)released == 1)
         {
             await _redis.GetSubscriber().PublishAsync(_channel, key).ConfigureAwait(false);
         }

@@ -340,7 +340,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             throw new ObjectDisposedException(nameof(AssumeRoleCredentials), "The source session of this hop was disposed.");
         }
 
-        ISessionFetcher fetcher = new AssumeRoleFetcher(
+        var assumeRole = new AssumeRoleFetcher(
             hop,
             source,
             gateway,
@@ -351,6 +351,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
             context.Caps,
             logger,
             principal);
+        ISessionFetcher fetcher = assumeRole;
         var settings = SessionSettings.From(options, context.Random);
 
         // The multi-tenant factory wraps the STS fetcher to rate-limit STS calls outside the per-request timeout;
@@ -361,7 +362,7 @@ public sealed class AssumeRoleCredentials : AWSCredentials, IDisposable
         }
 
         var awsCliName = SecondLevelCaching.AwsCliNameOf(options, raw, hop);
-        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop, raw, awsCliName), hop.Endpoint, awsCliName, root, gateway, options, context, settings, logger);
+        fetcher = SecondLevelCaching.Wrap(fetcher, SecondLevelCaching.CheckFor(hop, raw, awsCliName, () => assumeRole.Chained), hop.Endpoint, awsCliName, root, gateway, options, context, settings, logger);
         return new RefreshingSession(key, fetcher, context.Cache.Clock, settings, logger, context.Telemetry, context.Cache.Scheduler);
     }
 

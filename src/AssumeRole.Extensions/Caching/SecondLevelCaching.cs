@@ -57,13 +57,17 @@ internal static class SecondLevelCaching
         return AwsCliCacheName.For(hop, profile, sessionNameSet: raw.RoleSessionName is not null);
     }
 
-    /// <summary>What an AssumeRole hop's cached entry must be: this role and session name, no longer than STS issues.</summary>
-    public static SessionEntryCheck CheckFor(HopSpec hop, AssumeRoleHopOptions raw, string? awsCliName) =>
+    /// <summary>
+    /// What an AssumeRole hop's cached entry must be: this role and session name, no longer than STS issues for the
+    /// call (one hour at most for a hop known to be chained, from the start or since STS said so).
+    /// </summary>
+    public static SessionEntryCheck CheckFor(HopSpec hop, AssumeRoleHopOptions raw, string? awsCliName, Func<bool>? learnedChained = null) =>
         new(
             hop.RoleArn,
             // botocore makes up a session name when the profile has none and leaves it out of the entry's name.
             awsCliName is not null && raw.FromAwsProfile?.RoleSessionName is null ? null : hop.RoleSessionName,
-            SessionEntryCheck.MaxAssumeRoleLifetime(hop.DurationSeconds));
+            SessionEntryCheck.MaxAssumeRoleLifetime(hop.DurationSeconds, hop.Chained),
+            learnedChained);
 
     /// <summary>What a GetSessionToken entry must be: no role, no longer than STS issues (12 h by default).</summary>
     public static SessionEntryCheck CheckFor(FirstHopSpec hop) =>

@@ -14,17 +14,25 @@ internal sealed partial class SessionEntryCheck
     /// <summary>Slack for the Date header's whole seconds and the Expiration's rounding.</summary>
     private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan ChainedMaxLifetime = TimeSpan.FromSeconds(Validation.StsConstraints.ChainedMaxDuration);
+
     private readonly string? _partition;
     private readonly string? _account;
     private readonly string? _roleName;
+    private readonly Func<bool>? _learnedChained;
 
     /// <param name="roleArn">The hop's role, or <see langword="null"/> for a GetSessionToken session (no assumed-role ARN).</param>
     /// <param name="sessionName">The session name the ARN must carry; <see langword="null"/> accepts any (an AWS CLI entry whose profile names none).</param>
-    /// <param name="maxLifetime">The longest session STS issues for this call.</param>
-    public SessionEntryCheck(string? roleArn, string? sessionName, TimeSpan maxLifetime)
+    /// <param name="maxLifetime">The longest session STS issues for this call, as far as is known when the hop is set up.</param>
+    /// <param name="learnedChained">
+    /// Whether the hop has since been found to be chained (STS refused a longer duration for role chaining): its entries
+    /// then last at most STS's chaining cap too. <see langword="null"/> when that cannot change.
+    /// </param>
+    public SessionEntryCheck(string? roleArn, string? sessionName, TimeSpan maxLifetime, Func<bool>? learnedChained = null)
     {
         SessionName = sessionName;
         MaxLifetime = maxLifetime;
+        _learnedChained = learnedChained;
         if (roleArn is not null)
         {
             // arn:PARTITION:iam::ACCOUNT:role/[path/]NAME
@@ -42,9 +50,16 @@ internal sealed partial class SessionEntryCheck
 
     public TimeSpan MaxLifetime { get; }
 
-    /// <summary>The longest lifetime STS gives an AssumeRole call: the requested duration, else the action's maximum.</summary>
-    public static TimeSpan MaxAssumeRoleLifetime(int? durationSeconds) =>
-        TimeSpan.FromSeconds(durationSeconds ?? Validation.StsConstraints.MaxDuration);
+    /// <summary>
+    /// The longest lifetime STS gives an AssumeRole call: the requested duration, else STS's default of one hour (which
+    /// the role's MaxSessionDuration does not change); at most one hour for a chained hop (its source is a role
+    /// session), whatever was requested.
+    /// </summary>
+    public static TimeSpan MaxAssumeRoleLifetime(int? durationSeconds, bool chained)
+    {
+        var seconds = durationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds;
+        return TimeSpan.FromSeconds(chained ? Math.Min(seconds, Validation.StsConstraints.ChainedMaxDuration) : seconds);
+    }
 
     /// <summary>Returns <see langword="null"/> when <paramref name="entry"/> may be used, else why not.</summary>
     /// <param name="entry">The entry, with its <see cref="StsCredentials.IssuedAt"/>.</param>
@@ -76,9 +91,10 @@ internal sealed partial class SessionEntryCheck
             return "it expires before it was issued";
         }
 
-        if (lifetime > MaxLifetime + Tolerance)
+        var max = MaxLifetime > ChainedMaxLifetime && _learnedChained?.Invoke() == true ? ChainedMaxLifetime : MaxLifetime;
+        if (lifetime > max + Tolerance)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"it lasts {lifetime.TotalSeconds:F0} s, longer than STS issues for this call ({MaxLifetime.TotalSeconds:F0} s)");
+            return string.Create(CultureInfo.InvariantCulture, $"it lasts {lifetime.TotalSeconds:F0} s, longer than STS issues for this call ({max.TotalSeconds:F0} s)");
         }
 
         if (issuedAt > stsNow + Tolerance)

@@ -1,4 +1,5 @@
 using AssumeRole.Extensions;
+using AssumeRole.Extensions.Binding;
 using AssumeRole.Extensions.DependencyInjection;
 using AssumeRole.Extensions.MultiTenant;
 using AssumeRole.Extensions.Refresh;
@@ -49,7 +50,7 @@ public static class AssumeRoleServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         var builder = AddRole(services, Options.Options.DefaultName);
-        services.AddOptions<AssumeRoleOptions>(Options.Options.DefaultName).Bind(section);
+        OptionsBinding.AddAssumeRole(services, Options.Options.DefaultName, section);
         services.AddSingleton(new AssumeRoleSectionBinding(Options.Options.DefaultName, section));
         return builder;
     }
@@ -82,7 +83,7 @@ public static class AssumeRoleServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(section);
         var builder = AddRole(services, name);
-        services.AddOptions<AssumeRoleOptions>(name).Bind(section);
+        OptionsBinding.AddAssumeRole(services, name, section);
         services.AddSingleton(new AssumeRoleSectionBinding(name, section));
         return builder;
     }
@@ -122,7 +123,7 @@ public static class AssumeRoleServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         AddMultiTenantCore(services);
-        services.AddOptions<MultiTenantOptions>().Bind(section);
+        OptionsBinding.AddMultiTenant(services, section);
         return new AssumeRoleMultiTenantBuilder(services);
     }
 

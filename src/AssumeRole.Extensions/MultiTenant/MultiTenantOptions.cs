@@ -12,8 +12,7 @@ public class MultiTenantOptions
     public int MaxTenants { get; set; } = MultiTenantDefaults.MaxTenants;
 
     /// <summary>Gets or sets how long an unused tenant provider is kept.</summary>
-    /// <value>The default value is 15 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    /// <value>The default value is 15 minutes; 1 second to 1 day.</value>
     public TimeSpan IdleTimeout { get; set; } = MultiTenantDefaults.IdleTimeout;
 
     /// <summary>

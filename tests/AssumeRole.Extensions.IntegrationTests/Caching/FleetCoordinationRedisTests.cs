@@ -58,15 +58,6 @@ public sealed class FleetCoordinationRedisTests(RedisServerFixture redis) : ICla
     [Fact]
     public async Task ColdStart_LeaseHolderCrashed_WaiterTakesOverWhenTheLeaseExpires()
     {
-        // Opted out of CI's shifted-clock rerun by name (issue 10 allows it for a server outside the faked process
-        // tree; redis-server runs on the real clock): under libfaketime this lease test fails when another test of its
-        // class ran before it in the same process, while it passes alone under the shifted clock and in the unshifted
-        // run. Cause not found yet: left open in issue 11's note.
-        if (Environment.GetEnvironmentVariable("FAKETIME") is { Length: > 0 })
-        {
-            Assert.Skip("Fails under libfaketime after another lease test in the same process (cause not found, see issue 11); covered by the unshifted run.");
-        }
-
         RequiresServer.Available(redis.UnavailableReason);
         var logs = new FakeLogCollector();
         var options = new RedisFleetCoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(2) };
@@ -90,15 +81,6 @@ public sealed class FleetCoordinationRedisTests(RedisServerFixture redis) : ICla
     [Fact]
     public async Task ColdStart_LeaseHolderStsCallFails_WaiterCallsStsItselfAtOnce()
     {
-        // Opted out of CI's shifted-clock rerun by name (issue 10 allows it for a server outside the faked process
-        // tree; redis-server runs on the real clock): under libfaketime this lease test fails when another test of its
-        // class ran before it in the same process, while it passes alone under the shifted clock and in the unshifted
-        // run. Cause not found yet: left open in issue 11's note.
-        if (Environment.GetEnvironmentVariable("FAKETIME") is { Length: > 0 })
-        {
-            Assert.Skip("Fails under libfaketime after another lease test in the same process (cause not found, see issue 11); covered by the unshifted run.");
-        }
-
         RequiresServer.Available(redis.UnavailableReason);
         var holder = await ProcessAsync(new RedisFleetCoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(30) });
         var waiter = await ProcessAsync(new RedisFleetCoordinatorOptions { LeaseTime = TimeSpan.FromSeconds(30) });

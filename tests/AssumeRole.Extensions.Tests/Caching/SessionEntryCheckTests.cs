@@ -149,11 +149,30 @@ public sealed class SessionEntryCheckTests
         }
     }
 
-    [Fact]
-    public void MaxAssumeRoleLifetime_RequestedDurationElseTwelveHours()
+    [Theory]
+    [InlineData(900, false, 900)]
+    [InlineData(43200, false, 43200)]
+    [InlineData(null, false, 3600)]   // STS's default, whatever the role's MaxSessionDuration
+    [InlineData(null, true, 3600)]
+    [InlineData(900, true, 900)]
+    [InlineData(7200, true, 3600)]    // STS's one-hour cap on role chaining
+    public void MaxAssumeRoleLifetime_RequestedDurationElseStsDefault_AtMostAnHourWhenChained(int? requested, bool chained, int expectedSeconds)
     {
-        Assert.Equal(TimeSpan.FromSeconds(900), SessionEntryCheck.MaxAssumeRoleLifetime(900));
-        Assert.Equal(TimeSpan.FromHours(12), SessionEntryCheck.MaxAssumeRoleLifetime(null));
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), SessionEntryCheck.MaxAssumeRoleLifetime(requested, chained));
+    }
+
+    [Fact]
+    public void Check_HopLearnedToBeChained_LifetimeOverAnHourIsRefused()
+    {
+        // Asked for 2 h from a source the planner could not tell was a role session; STS then refused it for chaining.
+        var chained = false;
+        var check = new SessionEntryCheck(Role, "deploy", TimeSpan.FromHours(2), () => chained);
+        var twoHours = Entry(SessionArn, lifetime: TimeSpan.FromHours(2));
+
+        Assert.Null(check.Check(twoHours, StsNow));
+        chained = true;
+        Assert.Equal("it lasts 7200 s, longer than STS issues for this call (3600 s)", check.Check(twoHours, StsNow));
+        Assert.Null(check.Check(Entry(SessionArn, lifetime: TimeSpan.FromHours(1)), StsNow));
     }
 
     private static StsCredentials Entry(string? assumedRoleArn, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null)

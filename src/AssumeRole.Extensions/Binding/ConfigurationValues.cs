@@ -1,0 +1,67 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace AssumeRole.Extensions.Binding;
+
+/// <summary>
+/// The keys of one configuration section that hold a null or empty value, applied as the reflection binder applies
+/// them, which the generated binder does not: it leaves a property unchanged for a null value, and for an empty value of
+/// a value type. The reflection binder (Microsoft.Extensions.Configuration.Binder 10) sets the property to its default
+/// for a null value (a JSON <c>null</c>), to <see langword="null"/> for an empty value of a nullable type, and fails for an
+/// empty value of a non-nullable value type. Keys are matched case-insensitively, as configuration keys are.
+/// </summary>
+internal sealed class ConfigurationValues
+{
+    private readonly IConfiguration _section;
+    private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+
+    public ConfigurationValues(IConfiguration section)
+    {
+        _section = section;
+        foreach (var child in section.GetChildren())
+        {
+            // Only keys without children: a section with children is an object or a list, never a null value.
+            if (child.Value is { Length: 0 } || (child.Value is null && !child.GetChildren().Any()))
+            {
+                _values[child.Key] = child.Value;
+            }
+        }
+    }
+
+    /// <summary>A string: <see langword="null"/> for a null value (an empty one is bound as it is).</summary>
+    public string? String(string key, string? current) =>
+        _values.TryGetValue(key, out var value) && value is null ? null : current;
+
+    /// <summary>A nullable value type: <see langword="null"/> for a null or empty value.</summary>
+    public T? Nullable<T>(string key, T? current)
+        where T : struct =>
+        _values.ContainsKey(key) ? null : current;
+
+    /// <summary>A value type: its default for a null value; an empty value cannot be converted.</summary>
+    public T Value<T>(string key, T current)
+        where T : struct
+    {
+        if (!_values.TryGetValue(key, out var value))
+        {
+            return current;
+        }
+
+        if (value is null)
+        {
+            return default;
+        }
+
+        var path = _section is IConfigurationSection s ? ConfigurationPath.Combine(s.Path, key) : key;
+        throw new InvalidOperationException(
+            string.Create(CultureInfo.InvariantCulture, $"Failed to convert configuration value at '{path}' to type '{typeof(T)}'."),
+            new FormatException("The value is empty."));
+    }
+
+    /// <summary>An object: <see langword="null"/> for a null value.</summary>
+    public T? Object<T>(string key, T? current)
+        where T : class =>
+        _values.TryGetValue(key, out var value) && value is null ? null : current;
+
+    /// <summary>The values of a child section (for an object bound in place).</summary>
+    public ConfigurationValues Child(string key) => new(_section.GetSection(key));
+}
