@@ -78,6 +78,9 @@ internal class AssumeRoleHopSettings
         MfaSerialNumber = values.String(nameof(MfaSerialNumber), MfaSerialNumber);
         Region = values.String(nameof(Region), Region);
         ServiceUrl = values.String(nameof(ServiceUrl), ServiceUrl);
+        values.RejectNullEntries(nameof(PolicyArns));
+        values.RejectNullEntries(nameof(Tags));
+        values.RejectNullEntries(nameof(TransitiveTagKeys));
     }
 
     /// <summary>Writes the bound values onto the hop; what it holds beyond them (the MFA callback) stays.</summary>

@@ -97,6 +97,15 @@ internal sealed class AssumeRoleSettings : AssumeRoleHopSettings
         }
 
         SessionToken?.ApplyNullAndEmpty(values.Child(nameof(SessionToken)));
+
+        // Appended hops start at their defaults, but a null entry of their lists would still be dropped.
+        foreach (var hop in section.GetSection(nameof(Chain)).GetChildren())
+        {
+            var hopValues = new ConfigurationValues(hop);
+            hopValues.RejectNullEntries(nameof(PolicyArns));
+            hopValues.RejectNullEntries(nameof(Tags));
+            hopValues.RejectNullEntries(nameof(TransitiveTagKeys));
+        }
     }
 
     /// <summary>Writes the bound values onto the options; runtime objects they hold stay.</summary>

@@ -62,6 +62,24 @@ internal sealed class ConfigurationValues
         where T : class =>
         _values.TryGetValue(key, out var value) && value is null ? null : current;
 
+    /// <summary>
+    /// Fails for an entry of the list or dictionary <paramref name="key"/> that holds a null value (<c>"PolicyArns": [ null ]</c>,
+    /// <c>"Tags": { "team": null }</c>). The generated binder drops such an entry without a word, which turns a mistake
+    /// into other settings: a dropped session policy ARN widens the session, a dropped tag changes what the trust policy
+    /// sees. The reflection binder kept the null and validation refused it; this refuses it at binding, naming the key.
+    /// </summary>
+    public void RejectNullEntries(string key)
+    {
+        foreach (var child in _section.GetSection(key).GetChildren())
+        {
+            if (child.Value is null && !child.GetChildren().Any())
+            {
+                throw new InvalidOperationException(
+                    $"The configuration value at '{child.Path}' is null: every entry of {key} needs a value (an empty string where STS allows one).");
+            }
+        }
+    }
+
     /// <summary>The values of a child section (for an object bound in place).</summary>
     public ConfigurationValues Child(string key) => new(_section.GetSection(key));
 }

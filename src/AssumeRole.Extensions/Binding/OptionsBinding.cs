@@ -44,7 +44,7 @@ internal static class OptionsBinding
     {
         var settings = AssumeRoleSettings.Of(options);
         settings.ApplyNullAndEmpty(section);
-        section.Bind(settings);
+        BindWithoutValues(() => section.Bind(settings));
         settings.ApplyTo(options);
     }
 
@@ -54,7 +54,25 @@ internal static class OptionsBinding
     {
         var settings = MultiTenantSettings.Of(options);
         settings.ApplyNullAndEmpty(section);
-        section.Bind(settings);
+        BindWithoutValues(() => section.Bind(settings));
         settings.ApplyTo(options);
+    }
+
+    /// <summary>
+    /// Runs a generated <c>Bind</c>, keeping its message (which names the key and the type) but not its inner exception:
+    /// the parser's <see cref="FormatException"/> quotes the value (<c>The input string 'abc' was not in a correct
+    /// format.</c>), and a value typed under the wrong key may be a secret. A host that fails at start prints the whole
+    /// chain.
+    /// </summary>
+    private static void BindWithoutValues(Action bind)
+    {
+        try
+        {
+            bind();
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is not null)
+        {
+            throw new InvalidOperationException(ex.Message);
+        }
     }
 }

@@ -62,7 +62,7 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Information, "The monotonic clock missed {GapSeconds:F1} s against {Reference} (the machine was suspended, the VM paused, or the wall clock stepped forward): cached credentials are checked again and due refreshes start now.")]
     public static partial void ClockJumped(ILogger logger, double gapSeconds, string reference);
 
-    [LoggerMessage(20, LogLevel.Information, "The wall clock stepped back by {StepSeconds:F1} s, undoing the forward step counted as missed time before it: credentials held since before that step get the time back.")]
+    [LoggerMessage(20, LogLevel.Information, "The wall clock stepped back by {StepSeconds:F1} s, undoing the forward step counted as missed time before it: credentials held since before that step get their proactive refresh point back (not their mandatory point).")]
     public static partial void ClockStepUndone(ILogger logger, double stepSeconds);
 
     [LoggerMessage(30, LogLevel.Debug, "Session of role {RoleArn} found in the {Level} cache.")]

@@ -304,7 +304,8 @@ internal sealed partial class RefreshingSession : IDisposable
 
     /// <summary>
     /// A wall step counted as missed time (<see cref="SuspendMonitor"/>) was undone by a step back of its size: credentials
-    /// held since before it (built at an offset up to <paramref name="offsetBeforeMs"/>) get <paramref name="byMs"/> back.
+    /// held since before it (built at an offset up to <paramref name="offsetBeforeMs"/>) get their refresh point
+    /// <paramref name="byMs"/> later again, never their mandatory point or expiry (<see cref="SessionState.Postponed"/>).
     /// Credentials fetched since are placed on the engine time as it is and stay as they are.
     /// </summary>
     internal void OnClockStepUndone(long byMs, long offsetBeforeMs)
@@ -316,7 +317,7 @@ internal sealed partial class RefreshingSession : IDisposable
                 return;
             }
 
-            var restored = state.Postponed(byMs);
+            var restored = state.Postponed(byMs, Clock.OffsetMs);
             PublishLocked(restored);
 
             // The proactive timer follows the refresh point unless a refresh runs or a backoff holds the timer (both

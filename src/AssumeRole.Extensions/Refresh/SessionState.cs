@@ -49,8 +49,8 @@ internal sealed class SessionState
     public long WarmUntilRawMs => Volatile.Read(ref _warmUntilRawMs);
 
     /// <summary>
-    /// The suspend offset the deadlines and the warm-path limit were computed with: a wall step undone later gives its
-    /// time back only to states built before it (<see cref="Postponed"/>).
+    /// The suspend offset the deadlines and the warm-path limit were computed with: a wall step undone later moves the
+    /// refresh point back only for states built before it (<see cref="Postponed"/>).
     /// </summary>
     public long BuiltAtOffsetMs { get; }
 
@@ -68,12 +68,15 @@ internal sealed class SessionState
     public void EndWarmPath() => Volatile.Write(ref _warmUntilRawMs, long.MinValue);
 
     /// <summary>
-    /// These credentials with every deadline <paramref name="byMs"/> later, as if built <paramref name="byMs"/> further on
-    /// the engine time: a wall step counted as missed time was undone, and the time it took from them is given back.
-    /// The warm-path limit on the raw clock comes out as it was before the step.
+    /// These credentials with the refresh point <paramref name="byMs"/> later (never past the mandatory point): a wall step
+    /// counted as missed time was undone, and the proactive refresh it brought forward is moved back. The mandatory point
+    /// and the expiry stay where they are: a "step there and back" can be a real pause followed by an unrelated correction
+    /// of its size, and then the time was really missed, so nothing that guards expiry is ever given back.
     /// </summary>
-    public SessionState Postponed(long byMs) =>
-        new(Credentials, RefreshAtMs + byMs, MandatoryAtMs + byMs, ExpiresAtMs + byMs, ExpirationUtc, AssumedRoleArn, BuiltAtOffsetMs + byMs);
+    /// <param name="byMs">The time the undone step took.</param>
+    /// <param name="offsetNowMs">The engine's suspend offset now, for the warm-path limit on the raw clock.</param>
+    public SessionState Postponed(long byMs, long offsetNowMs) =>
+        new(Credentials, Math.Min(RefreshAtMs + byMs, MandatoryAtMs), MandatoryAtMs, ExpiresAtMs, ExpirationUtc, AssumedRoleArn, offsetNowMs);
 
     public override string ToString() => $"SessionState {{ AccessKeyId = {Credentials.AccessKey}, ExpirationUtc = {ExpirationUtc:O} }}";
 }

@@ -19,9 +19,11 @@ namespace AssumeRole.Extensions.Refresh;
 /// would otherwise move later), and every subscribed cache is told: it ends its sessions' warm paths and re-checks its
 /// proactive refreshes. A wall clock that steps back is never counted as negative time, with one exception: a step back
 /// of the size of the last counted wall step (within the slack, and within <see cref="UndoWindowMs"/> of it) undoes
-/// that step — it was a correction there and back, not a pause — and the caches give the sessions whose credentials
-/// were held across it that time back (<see cref="SessionCache.OnClockStepUndone"/>). Sessions fetched after the step
-/// are placed on the engine time as it is and are not moved.
+/// that step — most likely a correction there and back — and the caches move the proactive refresh of the sessions whose
+/// credentials were held across it back to where it was (<see cref="SessionCache.OnClockStepUndone"/>), so an
+/// oscillating wall clock does not make every session refresh early again and again. Their mandatory point and expiry
+/// are never moved back: the pair can also be a real pause followed by an unrelated correction of its size, and then the
+/// time was really missed. Sessions fetched after the step are placed on the engine time as it is and are not moved.
 /// </summary>
 /// <remarks>
 /// The warm path does not read <see cref="OffsetMs"/>: it compares the raw monotonic clock with a limit each state

@@ -37,13 +37,13 @@ public sealed class IssuesTestsUndoneWallStep
     }
 
     [Fact]
-    public async Task GetCredentials_WallOscillatingForwardAndBack_KeepsServingWithoutStsCalls()
+    public async Task GetCredentials_WallOscillatingForwardAndBack_KeepsServingWithoutStsCallsUntilTheMandatoryPoint()
     {
         using var provider = _engine.Create();
         var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
 
-        // Six excursions of 10 minutes each: an hour in total, had they been added up.
-        for (var i = 0; i < 6; i++)
+        // Five excursions of 10 minutes each: the proactive refresh point is given back each time, so no early refresh.
+        for (var i = 0; i < 5; i++)
         {
             _clock.StepWall(TimeSpan.FromMinutes(10));
             await _engine.AdvanceAllAsync(HeartbeatPeriod);
@@ -54,5 +54,16 @@ public sealed class IssuesTestsUndoneWallStep
         Assert.Same(first, provider.GetCredentials());
         Assert.Same(first, await provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
         Assert.Equal(1, _engine.Sts.CallCount);
+
+        // The mandatory point is never given back (a pair can be a real pause plus an unrelated correction): a sixth
+        // excursion brings the counted time to an hour, past the mandatory point, and the held credentials are replaced
+        // (a refresh, never an expired credential).
+        _clock.StepWall(TimeSpan.FromMinutes(10));
+        await _engine.AdvanceAllAsync(HeartbeatPeriod);
+        _clock.StepWall(TimeSpan.FromMinutes(-10));
+        await _engine.AdvanceAllAsync(HeartbeatPeriod);
+
+        Assert.NotSame(first, await provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, _engine.Sts.CallCount);
     }
 }
