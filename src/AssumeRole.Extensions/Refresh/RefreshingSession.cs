@@ -235,7 +235,7 @@ internal sealed partial class RefreshingSession : IDisposable
             if (_leases == 0)
             {
                 // Nobody holds the session: stop its proactive timer now. It stays cached for reuse (a new lease
-                // re-arms the timer) until the cache evicts it, which also cancels a fetch still in flight.
+                // re-arms the timer) until the cache evicts it (never while a refresh runs: see TryEvict).
                 UnscheduleLocked();
             }
 
@@ -244,12 +244,18 @@ internal sealed partial class RefreshingSession : IDisposable
         }
     }
 
-    /// <summary>Marks an unleased session as evicted so that no provider can lease it any more.</summary>
+    /// <summary>
+    /// Marks an unleased session as evicted so that no provider can lease it any more. Not while a refresh runs: callers
+    /// may be waiting for it whose provider has let the session go since they joined (a configuration reload moved it
+    /// to another session), and evicting would cancel the refresh and hand those callers an
+    /// <see cref="ObjectDisposedException"/> from a provider that is not disposed. A refresh is bounded (request
+    /// timeout, retries, MFA prompt bound), so the session is evicted by a sweep after it ends.
+    /// </summary>
     public bool TryEvict()
     {
         lock (_gate)
         {
-            if (_leases != 0 || _disposed)
+            if (_leases != 0 || _disposed || _inflight is not null)
             {
                 return false;
             }

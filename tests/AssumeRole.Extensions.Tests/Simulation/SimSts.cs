@@ -164,9 +164,15 @@ internal sealed class SimSts(SimClock clock, Random random, Action<string> trace
 
     private async Task Wait(TimeSpan delay, string label, CancellationToken cancellationToken)
     {
+        // Not Task.Delay(delay, clock, token): when its token is cancelled (the engine disposing a session cancels the
+        // fetch) it continues on the thread pool, in real time, so the refresh would end off the driving thread, after
+        // the step that cancelled it. A source of our own continues inline, on the thread that cancels or advances.
+        var done = new TaskCompletionSource();
+        using var timer = clock.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), done, delay, Timeout.InfiniteTimeSpan);
+        using var registration = cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), done);
         try
         {
-            await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+            await done.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
