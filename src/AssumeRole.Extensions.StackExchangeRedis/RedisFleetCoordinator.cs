@@ -5,7 +5,8 @@ namespace AssumeRole.Extensions.StackExchangeRedis;
 
 /// <summary>
 /// Fleet coordination on Redis: a lease is <c>SET key holder NX PX lease-time</c> (StackExchange.Redis'
-/// <c>LockTake</c>), released by its holder only (a script deletes it if its value is still the holder's), and
+/// <c>LockTake</c>), released by its holder only (a script deletes it if its value is still the holder's; where Redis denies scripting,
+/// StackExchange.Redis' <c>LockRelease</c> transaction does), and
 /// announced on a pub/sub channel so that waiting processes read the session at once. A holder that crashes leaves a
 /// lease that Redis expires.
 /// </summary>
@@ -37,6 +38,7 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _subscribeGate = new(1, 1);
     private volatile bool _subscribed;
+    private volatile bool _scriptingUnavailable;
 
     /// <summary>Initializes a new instance of the <see cref="RedisFleetCoordinator"/> class.</summary>
     /// <param name="redis">The connection (shared; not disposed by the coordinator).</param>
@@ -79,8 +81,27 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
         // WATCH/GET/MULTI/DEL/EXEC transaction whose GET reply the client awaits with a blocking Monitor.Wait bounded
         // by its syncTimeout, so a Redis slower than that (or a blocking wait ended early) aborted the release and
         // left the lease to expire while every waiter waited for it; the script is one asynchronous round trip.
-        var released = await Database.ScriptEvaluateAsync(ReleaseScript, [LeaseKey(key)], [holder]).ConfigureAwait(false);
-        if ((long)released == 1)
+        // Where scripting is denied (an ACL without @scripting, EVAL renamed away, some managed offerings) the
+        // transaction is the fallback, and the coordinator remembers it: later releases skip the failing script.
+        bool released;
+        if (_scriptingUnavailable)
+        {
+            released = await Database.LockReleaseAsync(LeaseKey(key), holder).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                released = (long)await Database.ScriptEvaluateAsync(ReleaseScript, [LeaseKey(key)], [holder]).ConfigureAwait(false) == 1;
+            }
+            catch (RedisServerException ex) when (IsScriptingDenied(ex))
+            {
+                _scriptingUnavailable = true;
+                released = await Database.LockReleaseAsync(LeaseKey(key), holder).ConfigureAwait(false);
+            }
+        }
+
+        if (released)
         {
             await _redis.GetSubscriber().PublishAsync(_channel, key).ConfigureAwait(false);
         }
@@ -124,6 +145,14 @@ public sealed class RedisFleetCoordinator : IFleetCoordinator
     }
 
     private RedisKey LeaseKey(string key) => _options.KeyPrefix + key;
+
+    /// <summary>
+    /// Whether the server refused the script as a command it will not run at all (not a failure of this release):
+    /// <c>NOPERM</c> from an ACL, or <c>ERR unknown command</c> where <c>EVAL</c>/<c>EVALSHA</c> is renamed or disabled.
+    /// </summary>
+    private static bool IsScriptingDenied(RedisServerException ex) =>
+        ex.Message.StartsWith("NOPERM", StringComparison.Ordinal)
+        || ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
 
     private async Task EnsureSubscribedAsync()
     {

@@ -42,6 +42,7 @@ internal sealed class FileSessionCache : ISecondLevelCache
 
     private readonly string? _awsCliName;
     private readonly SecondLevelGuard _guard;
+    private readonly FileCallGate _gate;
     private readonly ILogger _logger;
 
     /// <param name="directory">The directory; <c>~</c> expands to the home directory.</param>
@@ -56,6 +57,7 @@ internal sealed class FileSessionCache : ISecondLevelCache
         Directory = ExpandHome(directory);
         _awsCliName = awsCliName;
         _guard = guard;
+        _gate = FileCallGate.For(Directory);
         _logger = logger;
     }
 
@@ -84,9 +86,10 @@ internal sealed class FileSessionCache : ISecondLevelCache
         string? refusal;
         if (UnixFiles.IsSupported)
         {
-            // On the thread pool: a hung file system (a network home directory) is bounded by the guard's timeout.
+            // On the thread pool: a hung file system (a network home directory) is bounded by the guard's timeout, and
+            // the threads it can hold by the directory's gate.
             string? directoryRefusal;
-            (bytes, directoryRefusal, refusal) = await _guard.RunAsync(ct => Task.Run(() => ReadRelative(name), ct), cancellationToken).ConfigureAwait(false);
+            (bytes, directoryRefusal, refusal) = await _guard.RunAsync(ct => _gate.RunAsync(() => Task.FromResult(ReadRelative(name)), ct), cancellationToken).ConfigureAwait(false);
             if (directoryRefusal is not null)
             {
                 LogDirectoryRefusal(directoryRefusal);
@@ -103,7 +106,7 @@ internal sealed class FileSessionCache : ISecondLevelCache
             AfterDirectoryChecked?.Invoke();
             var path = PathOf(name);
             // On the thread pool, so that the guard's timeout bounds it: opening a FIFO by path blocks until a writer comes.
-            (bytes, refusal) = await _guard.RunAsync(ct => Task.Run(() => ReadEntryAsync(path, ct), ct), cancellationToken).ConfigureAwait(false);
+            (bytes, refusal) = await _guard.RunAsync(ct => _gate.RunAsync(() => ReadEntryAsync(path, ct), ct), cancellationToken).ConfigureAwait(false);
         }
 
         if (refusal is not null)
@@ -118,9 +121,21 @@ internal sealed class FileSessionCache : ISecondLevelCache
 
     public Task WriteInBackground(string name, StsCredentials credentials, DateTimeOffset issuedAt, Func<TimeSpan> timeToLive, Action<Exception> onFailure) =>
         _guard.RunInBackground(
-            ct => UnixFiles.IsSupported
-                ? Task.Run(() => WriteRelative(name, CachedSessionDocument.Serialize(credentials, issuedAt)), ct)
-                : WriteEntryAsync(PathOf(name), CachedSessionDocument.Serialize(credentials, issuedAt), ct),
+            ct => _gate.RunAsync(
+                async () =>
+                {
+                    if (UnixFiles.IsSupported)
+                    {
+                        WriteRelative(name, CachedSessionDocument.Serialize(credentials, issuedAt));
+                    }
+                    else
+                    {
+                        await WriteEntryAsync(PathOf(name), CachedSessionDocument.Serialize(credentials, issuedAt), ct).ConfigureAwait(false);
+                    }
+
+                    return true;
+                },
+                ct),
             onFailure);
 
     /// <summary>
@@ -196,6 +211,11 @@ internal sealed class FileSessionCache : ISecondLevelCache
                 {
                     UnixFiles.NoSuchFile => (null, null, null),
                     UnixFiles.TooManyLinks => (null, null, "it is a symbolic link"),
+                    // What is at the entry's name cannot be opened (a socket, an unreadable mode): a refused entry like
+                    // any other that fails its checks, not a failure of the file system (which would count towards
+                    // the directory's circuit and turn the cache off for every session).
+                    UnixFiles.NoSuchDevice or UnixFiles.AccessDenied or UnixFiles.NotPermitted or UnixFiles.NoDevice or UnixFiles.Overflow
+                        => (null, null, FormattableString.Invariant($"it cannot be opened (errno {errno})")),
                     _ => throw new IOException(FormattableString.Invariant($"The session cache entry cannot be opened (errno {errno}).")),
                 };
             }
@@ -250,7 +270,16 @@ internal sealed class FileSessionCache : ISecondLevelCache
             using (var file = UnixFiles.CreateNew(directory, temporary, OwnerOnlyFile, out var errno)
                 ?? throw new IOException(FormattableString.Invariant($"A session cache entry cannot be created (errno {errno}).")))
             {
-                RandomAccess.Write(file, document, 0);
+                try
+                {
+                    WriteTemporary(file, document);
+                }
+                catch
+                {
+                    // A failed write (a full disk) must not leave the temporary file behind.
+                    UnixFiles.Delete(directory, temporary);
+                    throw;
+                }
             }
 
             if (UnixFiles.Rename(directory, temporary, name + ".json") is var failed and not 0)
@@ -258,6 +287,21 @@ internal sealed class FileSessionCache : ISecondLevelCache
                 UnixFiles.Delete(directory, temporary);
                 throw new IOException(FormattableString.Invariant($"A session cache entry cannot be renamed into place (errno {failed})."));
             }
+        }
+    }
+
+    /// <summary>Test hook: replaces writing the temporary file's content (tests make it fail like a full disk).</summary>
+    internal Action<Microsoft.Win32.SafeHandles.SafeFileHandle, byte[]>? WriteTemporaryOverride { get; set; }
+
+    private void WriteTemporary(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] document)
+    {
+        if (WriteTemporaryOverride is { } write)
+        {
+            write(file, document);
+        }
+        else
+        {
+            RandomAccess.Write(file, document, 0);
         }
     }
 

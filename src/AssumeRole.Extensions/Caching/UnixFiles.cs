@@ -15,6 +15,11 @@ internal static partial class UnixFiles
     public const int FileExists = 17;     // EEXIST
     public const int NotADirectory = 20;  // ENOTDIR
     public const int TooManyLinks = 40;   // ELOOP: O_NOFOLLOW met a symbolic link
+    public const int NotPermitted = 1;    // EPERM
+    public const int NoSuchDevice = 6;    // ENXIO: a socket, or a FIFO without a writer
+    public const int AccessDenied = 13;   // EACCES
+    public const int NoDevice = 19;       // ENODEV: a device file without a driver
+    public const int Overflow = 75;       // EOVERFLOW
 
     private const int ReadOnly = 0;
     private const int WriteOnly = 1;
