@@ -28,6 +28,8 @@ namespace AssumeRole.Extensions.Testing;
 /// </example>
 public sealed class StsEmulator : IAsyncDisposable, IDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> s_portsUsed = new();
+
     private readonly WebApplication _app;
     private readonly IamStore _iam;
     private readonly StsService _service;
@@ -91,20 +93,48 @@ public sealed class StsEmulator : IAsyncDisposable, IDisposable
         var service = new StsService(iam, new SigV4Verifier(iam, options.TimeProvider, options), options.TimeProvider);
         var pipeline = new StsRequestPipeline(service, faults, calls, options.TimeProvider);
 
+        // A port no earlier emulator of this process listened on: the AWS SDK remembers a clock correction per endpoint
+        // (host and port) for the life of the process, so an emulator on a fake clock hours ahead would leave its
+        // correction to the next emulator handed the same port, whose every signature is then refused as not yet current.
+        // The ports the OS hands out again are held open until a fresh one comes (at most a few tries), then released.
+        var held = new List<WebApplication>();
+        try
+        {
+            while (true)
+            {
+                var (app, endpoint) = await StartAppAsync(pipeline, options.Port ?? 0, cancellationToken).ConfigureAwait(false);
+                if (options.Port is not null || s_portsUsed.TryAdd(endpoint.Port, 0) || held.Count >= 16)
+                {
+                    return new StsEmulator(app, iam, service, calls, faults, options, endpoint);
+                }
+
+                held.Add(app);
+            }
+        }
+        finally
+        {
+            foreach (var app in held)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<(WebApplication App, Uri Endpoint)> StartAppAsync(StsRequestPipeline pipeline, int port, CancellationToken cancellationToken)
+    {
         // An empty builder: no configuration files, no logging providers, no environment-driven URLs.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, options.Port ?? 0);
+            kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();
         app.Run(pipeline.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var endpoint = new Uri(address.TrimEnd('/') + "/");
-        return new StsEmulator(app, iam, service, calls, faults, options, endpoint);
+        return (app, new Uri(address.TrimEnd('/') + "/"));
     }
 
     /// <summary>Adds an IAM user of <see cref="AccountId"/> with a new long-term access key.</summary>
