@@ -15,6 +15,13 @@ public sealed class IssuesTestsFleetLeaseReleaseWithoutScripting
     [Fact]
     public async Task Release_ScriptingDeniedByAcl_TheLeaseIsReleased()
     {
+        // Opted out of CI's shifted-clock rerun by name: the fallback is StackExchange.Redis' LockRelease, whose WATCH/MULTI/EXEC
+        // transaction awaits a reply with a timed blocking wait that libfaketime ends at once (the weakness the README states).
+        if (Environment.GetEnvironmentVariable("FAKETIME") is { Length: > 0 })
+        {
+            Assert.Skip("The LockRelease fallback's timed blocking wait ends at once under libfaketime; covered by the unshifted run.");
+        }
+
         await using var redis = await RedisServerFixture.StartNewAsync();
         RequiresServer.Available(redis.UnavailableReason);
         var ct = TestContext.Current.CancellationToken;
