@@ -107,6 +107,29 @@ public sealed class AssumeRoleStartupChecksTests
         await host.StopAsync(Ct);
     }
 
+    [Theory]
+    [InlineData(null, "sts.eu-north-1 (regional endpoint)")]
+    [InlineData("us-west-2", "sts.us-west-2 (regional endpoint)")]
+    public async Task StartAsync_MultiTenantFactory_TenantsUseTheAwsRegionUnlessTheFactorySetsOne(string? factoryRegion, string expected)
+    {
+        // The README's region story says "the same holds for AddAssumeRoleMultiTenant" (audit of issue 15: no test said so).
+        var values = new Dictionary<string, string?> { ["AWS:Region"] = "eu-north-1" };
+        if (factoryRegion is not null)
+        {
+            values["AssumeRole:MultiTenant:Region"] = factoryRegion;
+        }
+
+        using var host = DiTestHost.BuildHost(_engine, (s, c) =>
+            s.AddAssumeRoleMultiTenant(c.GetSection("AssumeRole:MultiTenant")).Configure((o, _) => o.SourceCredentials = TestEngine.Source()), DiTestHost.Memory(values));
+
+        await host.StartAsync(Ct);
+
+        var factory = host.Services.GetRequiredService<AssumeRole.Extensions.MultiTenant.TenantCredentialsFactory>();
+        var tenant = factory.Lease(new AssumeRole.Extensions.MultiTenant.TenantKey(TestEngine.RoleArn, "tenant-1", "saas"));
+        Assert.Equal(expected, tenant.Session.Fetcher.Endpoint);
+        await host.StopAsync(Ct);
+    }
+
     [Fact]
     public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleWithoutRegion_FailsSayingToSetTheRegion()
     {
