@@ -146,6 +146,43 @@ public sealed class AssumeRoleStartupChecksTests
     }
 
     [Fact]
+    public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleOnAnotherThread_FailsSayingToSetTheRegion()
+    {
+        // Audit of issue 15: the guard was per thread, so a factory resolving the role through Task.Run(…).Result (sync
+        // over async) blocked on the region it was deciding, and host.StartAsync() never returned.
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddDefaultAWSOptions(sp => new AWSOptions
+            {
+                Region = RegionEndpoint.EUWest1,
+                Credentials = Task.Run(() => sp.GetRequiredService<AWSCredentials>()).GetAwaiter().GetResult(),
+            });
+            s.AddAssumeRole(o => o.RoleArn = TestEngine.RoleArn);
+        });
+
+        // Started as Main starts a host: on a thread that is not a pool thread (a pool thread would run the inner task
+        // inline and hit the guard by luck); bounded by real time, since before the fix the start blocked for good.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var main = new Thread(() =>
+        {
+            try
+            {
+                host.StartAsync(Ct).GetAwaiter().GetResult();
+                start.SetResult();
+            }
+            catch (Exception e)
+            {
+                start.SetException(e);
+            }
+        }) { IsBackground = true };
+        main.Start();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => start.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+        Assert.IsNotType<TimeoutException>(ex);
+        Assert.Contains("AssumeRole:Region", ex.ToString());
+    }
+
+    [Fact]
     public async Task StartAsync_RoleCredentialsCannotBeBuiltYet_StartsWithoutBuildingThem()
     {
         // Review of issue 15: the start-up check built the role's credentials to compare references, so a machine
