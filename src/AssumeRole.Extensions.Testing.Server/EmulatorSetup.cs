@@ -7,6 +7,8 @@ internal static class EmulatorSetup
     {
         ArgumentNullException.ThrowIfNull(sts);
         ArgumentNullException.ThrowIfNull(config);
+        ThrowIfNullEntry(config.Users, "users");
+        ThrowIfNullEntry(config.Roles, "roles");
         foreach (var user in config.Users ?? [])
         {
             // Another process must sign as the user, so it must know the keys before the emulator starts.
@@ -46,6 +48,17 @@ internal static class EmulatorSetup
                     options.RequireMfa();
                 }
             });
+        }
+    }
+
+    /// <summary>A JSON <c>null</c> in a list (<c>"users": [ null ]</c>) is a mistake in the file, said as one.</summary>
+    private static void ThrowIfNullEntry<T>(List<T>? entries, string name)
+        where T : class
+    {
+        var index = entries?.IndexOf(null!) ?? -1;
+        if (index >= 0)
+        {
+            throw new ArgumentException($"{name}[{index}] is null; remove it or give it its settings.", name);
         }
     }
 }

@@ -11,8 +11,10 @@ namespace AssumeRole.Extensions.DependencyInjection;
 /// </summary>
 internal sealed class AwsOptionsTemplate
 {
-    [ThreadStatic]
-    private static bool t_reading;
+    // An AsyncLocal rather than [ThreadStatic]: a factory that resolves the role on another thread (sync over async,
+    // Task.Run(…).Result) must see the flag too, or it blocks on this Lazy while the Lazy waits for it (the host's
+    // start hung for good).
+    private static readonly AsyncLocal<bool> s_reading = new();
 
     private readonly IServiceProvider _services;
     private readonly AwsOptionsSource? _source;
@@ -56,7 +58,7 @@ internal sealed class AwsOptionsTemplate
     /// <param name="name">The role being resolved, when known.</param>
     public static void ThrowIfReading(string? name)
     {
-        if (t_reading)
+        if (s_reading.Value)
         {
             var setting = string.IsNullOrEmpty(name) ? "AssumeRole:Region" : $"the Region of role '{name}'";
             throw new AwsOptionsCycleException(
@@ -67,7 +69,7 @@ internal sealed class AwsOptionsTemplate
 
     private AWSOptions? Read()
     {
-        t_reading = true;
+        s_reading.Value = true;
         try
         {
             // In a scope: an AWSOptions registered as scoped (or a factory resolving scoped services) resolves as it
@@ -94,7 +96,7 @@ internal sealed class AwsOptionsTemplate
         }
         finally
         {
-            t_reading = false;
+            s_reading.Value = false;
         }
     }
 }

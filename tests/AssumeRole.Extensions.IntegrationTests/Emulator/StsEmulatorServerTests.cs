@@ -109,9 +109,12 @@ public sealed class StsEmulatorServerTests
     [InlineData("""{ "port": 70000 }""", "port must be between 1 and 65535")]
     [InlineData("""{ "port": 0, "region": "not a region" }""", "is not an AWS region name")]
     [InlineData("""{ "port": 0, "accountId": "12" }""", "accountId must be 12 digits")]
+    [InlineData("""{ "port": 0, "users": [ null ] }""", "users[0] is null")]
+    [InlineData("""{ "port": 0, "roles": [ null ] }""", "roles[0] is null")]
     public async Task ServerProcess_BadSetting_ExitsWithAMessageNotAStackTrace(string json, string expected)
     {
-        // Review of issue 15: these crashed with an unhandled exception (exit 134) or were accepted silently.
+        // Review of issue 15: these crashed with an unhandled exception (exit 134) or were accepted silently. Audit of
+        // issue 15: a null entry in "users" or "roles" still crashed (NullReferenceException in EmulatorSetup, exit 134).
         var (exitCode, error) = await RunToExitAsync(json, []);
 
         Assert.Equal(2, exitCode);

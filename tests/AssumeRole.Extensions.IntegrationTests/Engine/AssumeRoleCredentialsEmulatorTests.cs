@@ -159,4 +159,23 @@ public sealed class AssumeRoleCredentialsEmulatorTests : IAsyncLifetime
         Assert.NotEqual(first.AccessKey, second.AccessKey);
         Assert.Equal(2, _sts.Emulator.CountCalls("AssumeRole", "arn:aws:iam::123456789012:role/Short"));
     }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(30)]
+    public async Task GetCredentials_SharedFakeClockAdvancedHours_FetchesANewSessionWithNoSkewSetting(int hours)
+    {
+        // Issue 15 ("a fake clock that advances hours works out of the box"): the provider and the emulator share one
+        // FakeTimeProvider; jumping it hours past the session's expiry (30 h: into another day of the signing scope)
+        // makes the provider sign a new AssumeRole with the SDK, on the real clock, while the emulator's clock is far ahead.
+        using var provider = new AssumeRoleCredentials(Options(), _sts.Time, null);
+        var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+
+        _sts.Time.Advance(TimeSpan.FromHours(hours));
+        var second = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(first.AccessKey, second.AccessKey);
+        Assert.All(_sts.Emulator.Calls, call => Assert.Equal(StsCallRecord.SuccessOutcome, call.Outcome));
+        Assert.Equal(2, _sts.Emulator.CountCalls("AssumeRole", RoleArn));
+    }
 }

@@ -107,6 +107,29 @@ public sealed class AssumeRoleStartupChecksTests
         await host.StopAsync(Ct);
     }
 
+    [Theory]
+    [InlineData(null, "sts.eu-north-1 (regional endpoint)")]
+    [InlineData("us-west-2", "sts.us-west-2 (regional endpoint)")]
+    public async Task StartAsync_MultiTenantFactory_TenantsUseTheAwsRegionUnlessTheFactorySetsOne(string? factoryRegion, string expected)
+    {
+        // The README's region story says "the same holds for AddAssumeRoleMultiTenant" (audit of issue 15: no test said so).
+        var values = new Dictionary<string, string?> { ["AWS:Region"] = "eu-north-1" };
+        if (factoryRegion is not null)
+        {
+            values["AssumeRole:MultiTenant:Region"] = factoryRegion;
+        }
+
+        using var host = DiTestHost.BuildHost(_engine, (s, c) =>
+            s.AddAssumeRoleMultiTenant(c.GetSection("AssumeRole:MultiTenant")).Configure((o, _) => o.SourceCredentials = TestEngine.Source()), DiTestHost.Memory(values));
+
+        await host.StartAsync(Ct);
+
+        var factory = host.Services.GetRequiredService<AssumeRole.Extensions.MultiTenant.TenantCredentialsFactory>();
+        var tenant = factory.Lease(new AssumeRole.Extensions.MultiTenant.TenantKey(TestEngine.RoleArn, "tenant-1", "saas"));
+        Assert.Equal(expected, tenant.Session.Fetcher.Endpoint);
+        await host.StopAsync(Ct);
+    }
+
     [Fact]
     public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleWithoutRegion_FailsSayingToSetTheRegion()
     {
@@ -119,6 +142,43 @@ public sealed class AssumeRoleStartupChecksTests
 
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
 
+        Assert.Contains("AssumeRole:Region", ex.ToString());
+    }
+
+    [Fact]
+    public async Task StartAsync_AwsOptionsFactoryResolvingTheRoleOnAnotherThread_FailsSayingToSetTheRegion()
+    {
+        // Audit of issue 15: the guard was per thread, so a factory resolving the role through Task.Run(…).Result (sync
+        // over async) blocked on the region it was deciding, and host.StartAsync() never returned.
+        using var host = DiTestHost.BuildHost(_engine, (s, _) =>
+        {
+            s.AddDefaultAWSOptions(sp => new AWSOptions
+            {
+                Region = RegionEndpoint.EUWest1,
+                Credentials = Task.Run(() => sp.GetRequiredService<AWSCredentials>()).GetAwaiter().GetResult(),
+            });
+            s.AddAssumeRole(o => o.RoleArn = TestEngine.RoleArn);
+        });
+
+        // Started as Main starts a host: on a thread that is not a pool thread (a pool thread would run the inner task
+        // inline and hit the guard by luck); bounded by real time, since before the fix the start blocked for good.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var main = new Thread(() =>
+        {
+            try
+            {
+                host.StartAsync(Ct).GetAwaiter().GetResult();
+                start.SetResult();
+            }
+            catch (Exception e)
+            {
+                start.SetException(e);
+            }
+        }) { IsBackground = true };
+        main.Start();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => start.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+        Assert.IsNotType<TimeoutException>(ex);
         Assert.Contains("AssumeRole:Region", ex.ToString());
     }
 
