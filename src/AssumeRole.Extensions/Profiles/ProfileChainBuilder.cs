@@ -193,7 +193,8 @@ internal static class ProfileChainBuilder
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or AmazonClientException)
         {
             // The SDK providers check their environment variables when constructed.
-            throw new ArgumentException($"AWS profile '{name}' has credential_source {credentialSource}, which is not available here: {ex.Message}", "profileName", ex);
+            // The SDK's message is escaped and cut like any text from outside (it may quote environment values).
+            throw new ArgumentException($"AWS profile {SafeText.Quote(name)} has credential_source {credentialSource}, which is not available here: {SafeText.Escape(ex.Message, 200)}", "profileName", ex);
         }
     }
 

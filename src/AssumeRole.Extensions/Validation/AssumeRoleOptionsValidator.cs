@@ -401,7 +401,12 @@ internal static class AssumeRoleOptionsValidator
             var requested = hop.DurationSeconds ?? AssumeRoleDefaults.StsDefaultDurationSeconds;
             var chained = i > 0 || firstHops > 0 || options.SourceIsRoleSession == true;
             var lifetime = TimeSpan.FromSeconds(chained ? Math.Min(requested, ChainedMaxDuration) : requested);
-            var name = i == hops.Count - 1 && hops.Count == 1 && firstHops == 0 ? "the role" : $"hop {i + 1 + firstHops} ({hop.RoleArn})";
+            // The hop's ARN names it only when valid (quoted and cut); an invalid one has its own failure, which shows it.
+            var name = i == hops.Count - 1 && hops.Count == 1 && firstHops == 0
+                ? "the role"
+                : hop.RoleArn is { } arn && StsConstraints.RoleArn.IsValid(arn)
+                    ? $"hop {i + 1 + firstHops} ({SafeText.Quote(arn)})"
+                    : $"hop {i + 1 + firstHops}";
             candidates.Add((lifetime, name));
         }
 

@@ -56,6 +56,13 @@ public sealed class ProfileCliDifferentialTests : IDisposable
         { "upper-case key", "[profile a]\nROLE_ARN = R1\n", string.Empty, "a" },
         { "spaces around key", "[profile a]\n   role_arn   =   R1   \n", string.Empty, "a" },
 
+        { "byte order mark", "\uFEFF[profile a]\nrole_arn = R1\n", string.Empty, "a" },
+        { "CR-only line ends", "[profile a]\rrole_arn = R1\r", string.Empty, "a" },
+        { "indented comment after a value", "[profile a]\nrole_arn = R1\n  # comment\n", string.Empty, "a" },
+        { "header with a trailing space replaces the profile", "[profile a]\nrole_arn = R1\n[profile a ]\nregion = x\n", string.Empty, "a" },
+        { "shell-quoted profile name", "[profile 'a b']\nrole_arn = R1\n", string.Empty, "a b" },
+        { "unbalanced quote in header", "[profile \"a]\nrole_arn = R1\n", string.Empty, "a" },
+
         // Nested blocks are split with Python's str.splitlines(): these characters start a new line there.
         { "nested block with NEL", "[profile a]\ns3 =\n  k = v\u0085garbage\nrole_arn = R1\n", string.Empty, "a" },
         { "nested block with LINE SEPARATOR", "[profile a]\ns3 =\n  k = v\u2028garbage\nrole_arn = R1\n", string.Empty, "a" },

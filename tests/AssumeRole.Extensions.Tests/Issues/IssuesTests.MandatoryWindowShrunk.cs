@@ -97,7 +97,7 @@ public sealed class IssuesTestsMandatoryWindowShrunk
         var failures = AssumeRoleOptionsValidator.Validate(options);
 
         // The target is chained, so STS caps it at one hour, below the 90-minute floor.
-        Assert.Contains(failures, f => f.Contains($"of hop 2 ({TestEngine.RoleArn})", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains($"of hop 2 ('{TestEngine.RoleArn}')", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -156,6 +156,62 @@ public sealed class StsFailureMessageTests : IDisposable
     }
 
     [Fact]
+    public async Task Fetch_TokenFileIsAPipeOf64MiB_ReadsOnlyWhatStsCouldAccept()
+    {
+        // The test above cannot tell a bounded read from a whole one. Here the token file is a FIFO that a writer
+        // fills with 64 MiB: a bounded reader closes it after ~21,000 characters, and the writer's next write fails
+        // (EPIPE); a reader that reads the file whole takes all 64 MiB.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "FIFOs (mkfifo) are tested on Linux.");
+        File.Delete(_tokenFile);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", ["-m", "600", _tokenFile]))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        const long total = 64L * 1024 * 1024;
+        long written = 0;
+        var writer = Task.Run(() =>
+        {
+            var chunk = new byte[64 * 1024];
+            chunk.AsSpan().Fill((byte)'t');
+            try
+            {
+                using var pipe = new FileStream(_tokenFile, FileMode.Open, FileAccess.Write);
+                while (Interlocked.Read(ref written) < total)
+                {
+                    pipe.Write(chunk);
+                    Interlocked.Add(ref written, chunk.Length);
+                }
+            }
+            catch (IOException)
+            {
+                // EPIPE: the reader closed the pipe.
+            }
+        });
+
+        var engine = new TestEngine(signWithSource: true);
+        using var provider = CreateWebIdentity(engine);
+        try
+        {
+            var ex = await Assert.ThrowsAsync<AssumeRoleException>(() => provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
+
+            Assert.Equal("WebIdentityTokenTooLarge", ex.ErrorCode);
+            await writer.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            Assert.True(Interlocked.Read(ref written) < 4 * 1024 * 1024, $"{Interlocked.Read(ref written)} bytes of the token file were taken");
+            Assert.DoesNotContain(engine.Sts.AllCalls, c => c.Action == "AssumeRoleWithWebIdentity");
+        }
+        finally
+        {
+            if (!writer.IsCompleted)
+            {
+                // Nobody opened the pipe: open and close it so the writer's open returns and its write fails.
+                new FileStream(_tokenFile, FileMode.Open, FileAccess.Read).Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Fetch_TokenFileMissing_TransientAndNamesTheSetting()
     {
         var engine = new TestEngine(signWithSource: true);
