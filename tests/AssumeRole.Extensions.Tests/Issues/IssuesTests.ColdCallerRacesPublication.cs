@@ -43,6 +43,11 @@ public sealed class IssuesTestsColdCallerRacesPublication
         });
 
         var published = new ImmutableCredentials("ASIAPUBLISHED0000001", "published-secret", "published-token");
+
+        // The caller's unlocked check records its use first (at this later time), so the test can tell that it has
+        // passed that check rather than blocked somewhere before it.
+        _engine.Time.Advance(TimeSpan.FromSeconds(1));
+        var lastUsedBefore = session.LastUsedMs;
         Monitor.Enter(gate);
         try
         {
@@ -50,8 +55,10 @@ public sealed class IssuesTestsColdCallerRacesPublication
 
             // The caller has found no credentials (none were published yet) and now waits for the lock we hold.
             Assert.True(
-                SpinWait.SpinUntil(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, TimeSpan.FromSeconds(30)),
-                "The caller never blocked on the session's lock.");
+                SpinWait.SpinUntil(
+                    () => session.LastUsedMs != lastUsedBefore && (caller.ThreadState & ThreadState.WaitSleepJoin) != 0,
+                    TimeSpan.FromSeconds(30)),
+                "The caller never blocked on the session's lock after its unlocked check.");
 
             var now = session.Clock.NowMs;
             var state = new SessionState(
