@@ -12,8 +12,11 @@ internal sealed partial class RefreshingSession
     // disarmed). The scheduler's queue may hold older entries for this session; only the one matching this is live.
     private long _dueMs;
 
-    /// <summary>Starts a background refresh when none runs and no backoff holds it back. Never waits, never throws.</summary>
-    private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger)
+    /// <summary>
+    /// Starts a background refresh when none runs and no backoff holds it back, for the state the caller found due
+    /// (<paramref name="due"/>; <see langword="null"/> when there was none). Never waits, never throws.
+    /// </summary>
+    private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger, SessionState? due)
     {
         // Cheap unlocked pre-check: in the advisory window every call comes here, and all but one must leave at once.
         if (Volatile.Read(ref _inflight) is not null || now < Volatile.Read(ref _nextAttemptAtMs))
@@ -25,6 +28,15 @@ internal sealed partial class RefreshingSession
         lock (_gate)
         {
             if (_disposed || _inflight is not null || now < _nextAttemptAtMs)
+            {
+                return;
+            }
+
+            // A refresh may have ended and published since the caller's unlocked checks: the state it found due is no
+            // longer the current one, and the new one is not due. Starting another would be a second STS call for
+            // credentials just fetched (the proactive timer and advisory callers race the publication). Only a state
+            // published since counts: the same state (a backoff retry after a forced refresh failed, say) still goes.
+            if (!ReferenceEquals(_state, due) && _state is { } current && now < current.RefreshAtMs)
             {
                 return;
             }
@@ -445,7 +457,9 @@ internal sealed partial class RefreshingSession
             return;
         }
 
-        TryStartBackgroundRefresh(Clock.NowMs, RefreshTrigger.Proactive);
+        // The state first, then the clock: a state published after this read is seen as new under the lock.
+        var due = Volatile.Read(ref _state);
+        TryStartBackgroundRefresh(Clock.NowMs, RefreshTrigger.Proactive, due);
     }
 
     /// <summary>One refresh from its publication as in flight to its completion.</summary>

@@ -154,7 +154,7 @@ internal sealed partial class RefreshingSession : IDisposable
 
         if (now >= state.RefreshAtMs)
         {
-            TryStartBackgroundRefresh(now, RefreshTrigger.Advisory);
+            TryStartBackgroundRefresh(now, RefreshTrigger.Advisory, state);
         }
 
         return state;
@@ -168,6 +168,14 @@ internal sealed partial class RefreshingSession : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // The caller found nothing usable without the lock, but a refresh may have published since (it ended between
+            // that check and this lock): hand out what it published instead of starting another STS call. Without this,
+            // a cold caller that lost that race started a second cold fetch for credentials that were already there.
+            if (_state is { } published && Clock.NowMs < published.MandatoryAtMs)
+            {
+                return Task.FromResult(published);
+            }
 
             // Error memory: a failure seconds ago is answered again at once, so that a hot loop of callers cannot
             // hammer STS while it refuses or is down.

@@ -1,0 +1,175 @@
+using System.Reflection;
+using AssumeRole.Extensions.Refresh;
+using AssumeRole.Extensions.Tests.Fakes;
+using Amazon.Runtime;
+
+namespace AssumeRole.Extensions.Tests.Issues;
+
+/// <summary>
+/// Review of the cold-callers change (issue 12): the race it closed for cold and mandatory callers has a twin in the
+/// advisory window. <c>ServableState</c> reads the state without the lock and finds it past its refresh point;
+/// <c>TryStartBackgroundRefresh</c> checks <c>_inflight</c> and <c>_nextAttemptAtMs</c> without the lock, takes the
+/// lock and checks them again — but never re-checks the state. A refresh that published (and cleared
+/// <c>_inflight</c>) between the caller's read of the state and its read of <c>_inflight</c> is followed at once by a
+/// second background refresh: one more STS call for credentials that were just fetched. The proactive timer
+/// (<c>OnScheduled</c> → <c>OnTimer</c> → <c>TryStartBackgroundRefresh</c>) has the same shape.
+/// </summary>
+/// <remarks>
+/// The window is a few instructions wide, so the tests hold it open as <c>IssuesTestsColdCallerRacesPublication</c>
+/// does: they take the session's lock (by reflection), let the timer (and an advisory-window caller) run up to that
+/// lock, publish fresh credentials the way a finishing refresh does, then let them in. The caller's own answer (the old
+/// credentials, still before the mandatory window) is right; the extra STS calls are the defect (with both waiting,
+/// each starts one in turn when the one before has already finished: 3 calls in all).
+/// </remarks>
+public sealed class IssuesTestsAdvisoryCallerRacesPublication
+{
+    private static readonly FieldInfo Gate = typeof(RefreshingSession).GetField("_gate", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo DueMs = typeof(RefreshingSession).GetField("_dueMs", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo Publish = typeof(RefreshingSession).GetMethod("PublishLocked", BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    private readonly TestEngine _engine = new();
+
+    /// <summary>
+    /// The proactive timer fires at the refresh point (it has claimed its entry: <c>_dueMs</c> is disarmed) and waits for
+    /// the session's lock while a refresh started by an advisory-window caller publishes; it then starts a second one.
+    /// </summary>
+    [Fact]
+    public async Task ProactiveTimer_RefreshPublishesWhileTimerWaitsForTheLock_NoSecondStsCall()
+    {
+        using var provider = _engine.Create();
+        var session = provider.Session;
+        var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, _engine.Sts.CallCount);
+        Assert.Null(session.PendingRefresh);
+        var armedAt = (long)DueMs.GetValue(session)!;
+        Assert.NotEqual(RefreshScheduler.NotScheduled, armedAt);
+
+        var gate = Gate.GetValue(session)!;
+        var published = new ImmutableCredentials("ASIAPUBLISHED0000002", "published-secret", "published-token");
+        Exception? advanceFailure = null;
+
+        // The fake clock runs timer callbacks on the thread that advances it: a thread of the test's own.
+        var timerThread = new Thread(() =>
+        {
+            try
+            {
+                _engine.Time.Advance(TimeSpan.FromMinutes(46));
+            }
+            catch (Exception ex)
+            {
+                advanceFailure = ex;
+            }
+        });
+
+        Monitor.Enter(gate);
+        try
+        {
+            timerThread.Start();
+
+            // The timer has claimed its entry (OnScheduled disarms _dueMs) and is blocked: past OnTimer's lease check,
+            // the only lock on its way is the session's, in TryStartBackgroundRefresh.
+            Assert.True(
+                SpinWait.SpinUntil(
+                    () => (long)DueMs.GetValue(session)! == RefreshScheduler.NotScheduled && (timerThread.ThreadState & ThreadState.WaitSleepJoin) != 0,
+                    TimeSpan.FromSeconds(30)),
+                "The timer never blocked on the session's lock.");
+
+            PublishFresh(session, published);
+        }
+        finally
+        {
+            Monitor.Exit(gate);
+        }
+
+        Assert.True(timerThread.Join(TimeSpan.FromSeconds(30)), "Advancing the fake clock did not return.");
+        Assert.Null(advanceFailure);
+
+        // Let any refresh the timer started finish, then count: the credentials published while it waited are fresh
+        // (45 minutes before their refresh point), so no STS call is due.
+        await TestEngine.SettleAsync(provider);
+        Assert.Equal(1, _engine.Sts.CallCount);
+        Assert.Same(published, provider.GetCredentials());
+        Assert.NotSame(first, published);
+    }
+
+    /// <summary>
+    /// At the refresh point the proactive timer and an advisory-window caller both find nothing in flight and wait for
+    /// the session's lock while a refresh publishes: whichever takes the lock first starts a second STS call.
+    /// </summary>
+    [Fact]
+    public async Task GetCredentialsAsync_RefreshPublishesWhileAdvisoryCallerAndTimerWaitForTheLock_NoSecondStsCall()
+    {
+        using var provider = _engine.Create();
+        var session = provider.Session;
+        var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, _engine.Sts.CallCount);
+
+        var gate = Gate.GetValue(session)!;
+        var published = new ImmutableCredentials("ASIAPUBLISHED0000003", "published-secret", "published-token");
+        var timerThread = new Thread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
+        var answered = new TaskCompletionSource<Task<ImmutableCredentials>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                answered.SetResult(provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
+            }
+            catch (Exception ex)
+            {
+                answered.SetException(ex);
+            }
+        });
+
+        Monitor.Enter(gate);
+        try
+        {
+            timerThread.Start();
+            Assert.True(
+                SpinWait.SpinUntil(
+                    () => (long)DueMs.GetValue(session)! == RefreshScheduler.NotScheduled && (timerThread.ThreadState & ThreadState.WaitSleepJoin) != 0,
+                    TimeSpan.FromSeconds(30)),
+                "The timer never blocked on the session's lock.");
+
+            // The caller, in the advisory window with nothing in flight, records its use (ServableState's first
+            // statement, at the advanced time) and blocks on the same lock.
+            var lastUsedBefore = session.LastUsedMs;
+            caller.Start();
+            Assert.True(
+                SpinWait.SpinUntil(
+                    () => session.LastUsedMs != lastUsedBefore && (caller.ThreadState & ThreadState.WaitSleepJoin) != 0,
+                    TimeSpan.FromSeconds(30)),
+                "The caller never blocked on the session's lock.");
+
+            PublishFresh(session, published);
+        }
+        finally
+        {
+            Monitor.Exit(gate);
+        }
+
+        var credentials = await (await answered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
+            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(timerThread.Join(TimeSpan.FromSeconds(30)), "Advancing the fake clock did not return.");
+
+        // The caller read the old credentials before the publication; they are still before the mandatory window.
+        Assert.Same(first, credentials);
+        await TestEngine.SettleAsync(provider);
+        Assert.Equal(1, _engine.Sts.CallCount);
+        Assert.Same(published, provider.GetCredentials());
+    }
+
+    // What a finishing refresh publishes (Finish also clears _inflight and the backoff, which are already clear here).
+    private void PublishFresh(RefreshingSession session, ImmutableCredentials credentials)
+    {
+        var now = session.Clock.NowMs;
+        var state = new SessionState(
+            credentials,
+            refreshAtMs: now + (long)TimeSpan.FromMinutes(45).TotalMilliseconds,
+            mandatoryAtMs: now + (long)TimeSpan.FromMinutes(50).TotalMilliseconds,
+            expiresAtMs: now + (long)TimeSpan.FromHours(1).TotalMilliseconds,
+            _engine.Time.GetUtcNow().UtcDateTime.AddHours(1),
+            assumedRoleArn: null,
+            session.Clock.OffsetMs);
+        Publish.Invoke(session, [state]);
+    }
+}
