@@ -46,20 +46,9 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
 
         var gate = Gate.GetValue(session)!;
         var published = new ImmutableCredentials("ASIAPUBLISHED0000002", "published-secret", "published-token");
-        Exception? advanceFailure = null;
 
         // The fake clock runs timer callbacks on the thread that advances it: a thread of the test's own.
-        var timerThread = new Thread(() =>
-        {
-            try
-            {
-                _engine.Time.Advance(TimeSpan.FromMinutes(46));
-            }
-            catch (Exception ex)
-            {
-                advanceFailure = ex;
-            }
-        });
+        var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
 
         Monitor.Enter(gate);
         try
@@ -81,8 +70,7 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
             Monitor.Exit(gate);
         }
 
-        Assert.True(timerThread.Join(TimeSpan.FromSeconds(30)), "Advancing the fake clock did not return.");
-        Assert.Null(advanceFailure);
+        await timerDone.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         // Let any refresh the timer started finish, then count: the credentials published while it waited are fresh
         // (45 minutes before their refresh point), so no STS call is due.
@@ -106,7 +94,7 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
 
         var gate = Gate.GetValue(session)!;
         var published = new ImmutableCredentials("ASIAPUBLISHED0000003", "published-secret", "published-token");
-        var timerThread = new Thread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
+        var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
         var answered = new TaskCompletionSource<Task<ImmutableCredentials>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var caller = new Thread(() =>
         {
@@ -149,13 +137,35 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
 
         var credentials = await (await answered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
             .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.True(timerThread.Join(TimeSpan.FromSeconds(30)), "Advancing the fake clock did not return.");
+        await timerDone.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         // The caller read the old credentials before the publication; they are still before the mandatory window.
         Assert.Same(first, credentials);
         await TestEngine.SettleAsync(provider);
         Assert.Equal(1, _engine.Sts.CallCount);
         Assert.Same(published, provider.GetCredentials());
+    }
+
+    /// <summary>
+    /// A thread and a task that ends with it. Its end is awaited with a timer-bounded wait, not <c>Thread.Join(timeout)</c>:
+    /// under libfaketime (CI's shifted-clock run) every timed blocking wait returns at once.
+    /// </summary>
+    private static (Thread Thread, Task Done) NewThread(Action body)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return (thread, done.Task);
     }
 
     // What a finishing refresh publishes (Finish also clears _inflight and the backoff, which are already clear here).
