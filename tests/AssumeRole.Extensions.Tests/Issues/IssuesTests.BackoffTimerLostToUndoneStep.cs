@@ -46,6 +46,7 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
         Assert.True(retryAt < issued.MandatoryAtMs);
 
         var gate = Gate.GetValue(session)!;
+        SessionState postponed;
         var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMilliseconds(retryAt - session.Clock.NowMs)));
         Monitor.Enter(gate);
         try
@@ -62,6 +63,7 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
             // A wall step of 2 minutes counted as missed time is undone: the held credentials get their refresh point 2
             // minutes later (past now, before the mandatory point). With a backoff running, the timer is not re-armed.
             session.OnClockStepUndone((long)TimeSpan.FromMinutes(2).TotalMilliseconds, session.Clock.OffsetMs);
+            postponed = session.State!;
         }
         finally
         {
@@ -70,13 +72,14 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
 
         await timerDone.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await TestEngine.SettleAsync(provider);
-        var postponed = session.State!;
         Assert.NotSame(issued, postponed);
+        Assert.Same(first, postponed.Credentials);
         Assert.True(session.Clock.NowMs < postponed.RefreshAtMs && postponed.RefreshAtMs < postponed.MandatoryAtMs);
 
         // Nobody calls: only the proactive timer can refresh the leased session. Past the postponed refresh point (and
-        // still before the mandatory point) the retry must have run; with the timer lost, no STS call is ever made and
-        // the next caller after the mandatory point has to wait for a cold refresh.
+        // still before the mandatory point) the retry must have run — at once, as before 15f3cb7, or at that point from
+        // a re-armed timer; with the timer lost, no STS call is made and the next caller after the mandatory point has
+        // to wait for a refresh.
         await _engine.AdvanceAsync(TimeSpan.FromMilliseconds(postponed.RefreshAtMs - session.Clock.NowMs + 1000), provider);
         await TestEngine.SettleAsync(provider);
         Assert.True(session.Clock.NowMs < postponed.MandatoryAtMs);
