@@ -1,4 +1,3 @@
-using System.Reflection;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Tests.Fakes;
 using Amazon.Runtime;
@@ -23,10 +22,6 @@ namespace AssumeRole.Extensions.Tests.Issues;
 /// </remarks>
 public sealed class IssuesTestsAdvisoryCallerRacesPublication
 {
-    private static readonly FieldInfo Gate = typeof(RefreshingSession).GetField("_gate", BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly FieldInfo DueMs = typeof(RefreshingSession).GetField("_dueMs", BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo Publish = typeof(RefreshingSession).GetMethod("PublishLocked", BindingFlags.Instance | BindingFlags.NonPublic)!;
-
     private readonly TestEngine _engine = new();
 
     /// <summary>
@@ -38,17 +33,17 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
     {
         using var provider = _engine.Create();
         var session = provider.Session;
-        var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
+        await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, _engine.Sts.CallCount);
         Assert.Null(session.PendingRefresh);
-        var armedAt = (long)DueMs.GetValue(session)!;
+        var armedAt = SessionLock.DueMsOf(session);
         Assert.NotEqual(RefreshScheduler.NotScheduled, armedAt);
 
-        var gate = Gate.GetValue(session)!;
+        var gate = SessionLock.GateOf(session);
         var published = new ImmutableCredentials("ASIAPUBLISHED0000002", "published-secret", "published-token");
 
         // The fake clock runs timer callbacks on the thread that advances it: a thread of the test's own.
-        var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
+        var (timerThread, timerDone) = SessionLock.NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
 
         Monitor.Enter(gate);
         try
@@ -58,12 +53,10 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
             // The timer has claimed its entry (OnScheduled disarms _dueMs) and is blocked: past OnTimer's lease check,
             // the only lock on its way is the session's, in TryStartBackgroundRefresh.
             Assert.True(
-                SpinWait.SpinUntil(
-                    () => (long)DueMs.GetValue(session)! == RefreshScheduler.NotScheduled && (timerThread.ThreadState & ThreadState.WaitSleepJoin) != 0,
-                    TimeSpan.FromSeconds(30)),
+                SessionLock.BlockedWhen(timerThread, () => SessionLock.DueMsOf(session) == RefreshScheduler.NotScheduled),
                 "The timer never blocked on the session's lock.");
 
-            PublishFresh(session, published);
+            SessionLock.PublishFresh(session, published, _engine.Time);
         }
         finally
         {
@@ -77,7 +70,6 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
         await TestEngine.SettleAsync(provider);
         Assert.Equal(1, _engine.Sts.CallCount);
         Assert.Same(published, provider.GetCredentials());
-        Assert.NotSame(first, published);
     }
 
     /// <summary>
@@ -92,30 +84,17 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
         var first = await provider.GetCredentialsAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, _engine.Sts.CallCount);
 
-        var gate = Gate.GetValue(session)!;
+        var gate = SessionLock.GateOf(session);
         var published = new ImmutableCredentials("ASIAPUBLISHED0000003", "published-secret", "published-token");
-        var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
-        var answered = new TaskCompletionSource<Task<ImmutableCredentials>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var caller = new Thread(() =>
-        {
-            try
-            {
-                answered.SetResult(provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
-            }
-            catch (Exception ex)
-            {
-                answered.SetException(ex);
-            }
-        });
+        var (timerThread, timerDone) = SessionLock.NewThread(() => _engine.Time.Advance(TimeSpan.FromMinutes(46)));
+        var (caller, answer) = SessionLock.NewCaller(provider);
 
         Monitor.Enter(gate);
         try
         {
             timerThread.Start();
             Assert.True(
-                SpinWait.SpinUntil(
-                    () => (long)DueMs.GetValue(session)! == RefreshScheduler.NotScheduled && (timerThread.ThreadState & ThreadState.WaitSleepJoin) != 0,
-                    TimeSpan.FromSeconds(30)),
+                SessionLock.BlockedWhen(timerThread, () => SessionLock.DueMsOf(session) == RefreshScheduler.NotScheduled),
                 "The timer never blocked on the session's lock.");
 
             // The caller, in the advisory window with nothing in flight, records its use (ServableState's first
@@ -123,20 +102,17 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
             var lastUsedBefore = session.LastUsedMs;
             caller.Start();
             Assert.True(
-                SpinWait.SpinUntil(
-                    () => session.LastUsedMs != lastUsedBefore && (caller.ThreadState & ThreadState.WaitSleepJoin) != 0,
-                    TimeSpan.FromSeconds(30)),
+                SessionLock.BlockedWhen(caller, () => session.LastUsedMs != lastUsedBefore),
                 "The caller never blocked on the session's lock.");
 
-            PublishFresh(session, published);
+            SessionLock.PublishFresh(session, published, _engine.Time);
         }
         finally
         {
             Monitor.Exit(gate);
         }
 
-        var credentials = await (await answered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
-            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var credentials = await answer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await timerDone.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         // The caller read the old credentials before the publication; they are still before the mandatory window.
@@ -144,42 +120,5 @@ public sealed class IssuesTestsAdvisoryCallerRacesPublication
         await TestEngine.SettleAsync(provider);
         Assert.Equal(1, _engine.Sts.CallCount);
         Assert.Same(published, provider.GetCredentials());
-    }
-
-    /// <summary>
-    /// A thread and a task that ends with it. Its end is awaited with a timer-bounded wait, not <c>Thread.Join(timeout)</c>:
-    /// under libfaketime (CI's shifted-clock run) every timed blocking wait returns at once.
-    /// </summary>
-    private static (Thread Thread, Task Done) NewThread(Action body)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                body();
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        });
-        return (thread, done.Task);
-    }
-
-    // What a finishing refresh publishes (Finish also clears _inflight and the backoff, which are already clear here).
-    private void PublishFresh(RefreshingSession session, ImmutableCredentials credentials)
-    {
-        var now = session.Clock.NowMs;
-        var state = new SessionState(
-            credentials,
-            refreshAtMs: now + (long)TimeSpan.FromMinutes(45).TotalMilliseconds,
-            mandatoryAtMs: now + (long)TimeSpan.FromMinutes(50).TotalMilliseconds,
-            expiresAtMs: now + (long)TimeSpan.FromHours(1).TotalMilliseconds,
-            _engine.Time.GetUtcNow().UtcDateTime.AddHours(1),
-            assumedRoleArn: null,
-            session.Clock.OffsetMs);
-        Publish.Invoke(session, [state]);
     }
 }

@@ -1,5 +1,3 @@
-using System.Reflection;
-using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Tests.Fakes;
 using Amazon.Runtime;
 
@@ -26,28 +24,14 @@ public sealed class IssuesTestsColdCallerRacesPublication
     {
         using var provider = _engine.Create();
         var session = provider.Session;
-        var gate = typeof(RefreshingSession).GetField("_gate", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(session)!;
-        var publish = typeof(RefreshingSession).GetMethod("PublishLocked", BindingFlags.Instance | BindingFlags.NonPublic)!;
-
-        var answered = new TaskCompletionSource<Task<ImmutableCredentials>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var caller = new Thread(() =>
-        {
-            try
-            {
-                answered.SetResult(provider.GetCredentialsAsync(TestContext.Current.CancellationToken));
-            }
-            catch (Exception ex)
-            {
-                answered.SetException(ex);
-            }
-        });
-
+        var (caller, answer) = SessionLock.NewCaller(provider);
         var published = new ImmutableCredentials("ASIAPUBLISHED0000001", "published-secret", "published-token");
 
         // The caller's unlocked check records its use first (at this later time), so the test can tell that it has
         // passed that check rather than blocked somewhere before it.
         _engine.Time.Advance(TimeSpan.FromSeconds(1));
         var lastUsedBefore = session.LastUsedMs;
+        var gate = SessionLock.GateOf(session);
         Monitor.Enter(gate);
         try
         {
@@ -55,29 +39,16 @@ public sealed class IssuesTestsColdCallerRacesPublication
 
             // The caller has found no credentials (none were published yet) and now waits for the lock we hold.
             Assert.True(
-                SpinWait.SpinUntil(
-                    () => session.LastUsedMs != lastUsedBefore && (caller.ThreadState & ThreadState.WaitSleepJoin) != 0,
-                    TimeSpan.FromSeconds(30)),
+                SessionLock.BlockedWhen(caller, () => session.LastUsedMs != lastUsedBefore),
                 "The caller never blocked on the session's lock after its unlocked check.");
-
-            var now = session.Clock.NowMs;
-            var state = new SessionState(
-                published,
-                refreshAtMs: now + (long)TimeSpan.FromMinutes(45).TotalMilliseconds,
-                mandatoryAtMs: now + (long)TimeSpan.FromMinutes(50).TotalMilliseconds,
-                expiresAtMs: now + (long)TimeSpan.FromHours(1).TotalMilliseconds,
-                _engine.Time.GetUtcNow().UtcDateTime.AddHours(1),
-                assumedRoleArn: null,
-                session.Clock.OffsetMs);
-            publish.Invoke(session, [state]);
+            SessionLock.PublishFresh(session, published, _engine.Time);
         }
         finally
         {
             Monitor.Exit(gate);
         }
 
-        var credentials = await (await answered.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken))
-            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var credentials = await answer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Same(published, credentials);
         Assert.Equal(0, _engine.Sts.CallCount);
