@@ -1,4 +1,3 @@
-using System.Reflection;
 using AssumeRole.Extensions.Refresh;
 using AssumeRole.Extensions.Tests.Fakes;
 
@@ -21,9 +20,6 @@ namespace AssumeRole.Extensions.Tests.Issues;
 /// </remarks>
 public sealed class IssuesTestsBackoffTimerLostToUndoneStep
 {
-    private static readonly FieldInfo Gate = typeof(RefreshingSession).GetField("_gate", BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly FieldInfo DueMs = typeof(RefreshingSession).GetField("_dueMs", BindingFlags.Instance | BindingFlags.NonPublic)!;
-
     private readonly TestEngine _engine = new();
 
     [Fact]
@@ -41,13 +37,13 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
         await _engine.AdvanceAsync(TimeSpan.FromMilliseconds(issued.RefreshAtMs - session.Clock.NowMs), provider);
         Assert.Equal(2, _engine.Sts.CallCount);
         Assert.Same(issued, session.State);
-        var retryAt = (long)DueMs.GetValue(session)!;
+        var retryAt = SessionLock.DueMsOf(session);
         Assert.NotEqual(RefreshScheduler.NotScheduled, retryAt);
         Assert.True(retryAt < issued.MandatoryAtMs);
 
-        var gate = Gate.GetValue(session)!;
+        var gate = SessionLock.GateOf(session);
         SessionState postponed;
-        var (timerThread, timerDone) = NewThread(() => _engine.Time.Advance(TimeSpan.FromMilliseconds(retryAt - session.Clock.NowMs)));
+        var (timerThread, timerDone) = SessionLock.NewThread(() => _engine.Time.Advance(TimeSpan.FromMilliseconds(retryAt - session.Clock.NowMs)));
         Monitor.Enter(gate);
         try
         {
@@ -55,9 +51,7 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
 
             // The backoff timer has claimed its entry (_dueMs disarmed), read the state and blocks on the session's lock.
             Assert.True(
-                SpinWait.SpinUntil(
-                    () => (long)DueMs.GetValue(session)! == RefreshScheduler.NotScheduled && (timerThread.ThreadState & ThreadState.WaitSleepJoin) != 0,
-                    TimeSpan.FromSeconds(30)),
+                SessionLock.BlockedWhen(timerThread, () => SessionLock.DueMsOf(session) == RefreshScheduler.NotScheduled),
                 "The backoff timer never blocked on the session's lock.");
 
             // A wall step of 2 minutes counted as missed time is undone: the held credentials get their refresh point 2
@@ -87,24 +81,5 @@ public sealed class IssuesTestsBackoffTimerLostToUndoneStep
             _engine.Sts.CallCount == 3,
             $"{_engine.Sts.CallCount} STS calls, not 3: the leased session had no proactive refresh armed (the backoff timer was spent and nothing re-armed it).");
         Assert.NotSame(first, provider.GetCredentials());
-    }
-
-    /// <summary>A thread and a task that ends with it (awaited with a timer-bounded wait: no Thread.Join(timeout)).</summary>
-    private static (Thread Thread, Task Done) NewThread(Action body)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                body();
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        });
-        return (thread, done.Task);
     }
 }
