@@ -1,4 +1,5 @@
 using System.Globalization;
+using AssumeRole.Extensions.Validation;
 using Microsoft.Extensions.Configuration;
 
 namespace AssumeRole.Extensions.Binding;
@@ -12,6 +13,10 @@ namespace AssumeRole.Extensions.Binding;
 /// </summary>
 internal sealed class ConfigurationValues
 {
+    // A configuration path in a message: whole for any real path, escaped and cut for a hostile key (a tag key is
+    // user data, and a path ends in it).
+    private const int MaxShownPathCharacters = 256;
+
     private readonly IConfiguration _section;
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
 
@@ -53,7 +58,7 @@ internal sealed class ConfigurationValues
 
         var path = _section is IConfigurationSection s ? ConfigurationPath.Combine(s.Path, key) : key;
         throw new InvalidOperationException(
-            string.Create(CultureInfo.InvariantCulture, $"Failed to convert configuration value at '{path}' to type '{typeof(T)}'."),
+            string.Create(CultureInfo.InvariantCulture, $"Failed to convert configuration value at '{SafeText.Escape(path, MaxShownPathCharacters)}' to type '{typeof(T)}'."),
             new FormatException("The value is empty."));
     }
 
@@ -75,7 +80,7 @@ internal sealed class ConfigurationValues
             if (child.Value is null && !child.GetChildren().Any())
             {
                 throw new InvalidOperationException(
-                    $"The configuration value at '{child.Path}' is null: every entry of {key} needs a value (an empty string where STS allows one).");
+                    $"The configuration value at '{SafeText.Escape(child.Path, MaxShownPathCharacters)}' is null: every entry of {key} needs a value (an empty string where STS allows one).");
             }
         }
     }

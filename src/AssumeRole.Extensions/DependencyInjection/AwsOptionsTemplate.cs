@@ -12,9 +12,10 @@ namespace AssumeRole.Extensions.DependencyInjection;
 internal sealed class AwsOptionsTemplate
 {
     // An AsyncLocal rather than [ThreadStatic]: a factory that resolves the role on another thread (sync over async,
-    // Task.Run(…).Result) must see the flag too, or it blocks on this Lazy while the Lazy waits for it (the host's
-    // start hung for good).
-    private static readonly AsyncLocal<bool> s_reading = new();
+    // Task.Run(…).Result) must see the read too, or it blocks on this Lazy while the Lazy waits for it (the host's
+    // start hung for good). It holds the read itself, not a flag: work the factory starts that outlives the read (a
+    // poller, a timer) captured the value, and must find the read over, not a cycle, when it resolves a role later.
+    private static readonly AsyncLocal<ReadInProgress?> s_reading = new();
 
     private readonly IServiceProvider _services;
     private readonly AwsOptionsSource? _source;
@@ -51,14 +52,14 @@ internal sealed class AwsOptionsTemplate
     }
 
     /// <summary>
-    /// Throws when called while the app's <see cref="AWSOptions"/> is being read on this thread: its factory resolves a
+    /// Throws when called from within a read of the app's <see cref="AWSOptions"/> still in progress: its factory resolves a
     /// role's credentials, whose STS region is being decided from that very <see cref="AWSOptions"/>. Said plainly,
     /// rather than left to DI or options (which would recurse or fail on a re-entered <see cref="Lazy{T}"/>).
     /// </summary>
     /// <param name="name">The role being resolved, when known.</param>
     public static void ThrowIfReading(string? name)
     {
-        if (s_reading.Value)
+        if (s_reading.Value is { IsOver: false })
         {
             var setting = string.IsNullOrEmpty(name) ? "AssumeRole:Region" : $"the Region of role '{name}'";
             throw new AwsOptionsCycleException(
@@ -69,7 +70,9 @@ internal sealed class AwsOptionsTemplate
 
     private AWSOptions? Read()
     {
-        s_reading.Value = true;
+        var read = new ReadInProgress();
+        var outer = s_reading.Value;
+        s_reading.Value = read;
         try
         {
             // In a scope: an AWSOptions registered as scoped (or a factory resolving scoped services) resolves as it
@@ -96,7 +99,20 @@ internal sealed class AwsOptionsTemplate
         }
         finally
         {
-            s_reading.Value = false;
+            read.IsOver = true;
+            s_reading.Value = outer;
+        }
+    }
+
+    /// <summary>One read of the app's <see cref="AWSOptions"/>; work that captured it sees when it is over.</summary>
+    private sealed class ReadInProgress
+    {
+        private volatile bool _isOver;
+
+        public bool IsOver
+        {
+            get => _isOver;
+            set => _isOver = value;
         }
     }
 }

@@ -12,11 +12,8 @@ internal sealed partial class RefreshingSession
     // disarmed). The scheduler's queue may hold older entries for this session; only the one matching this is live.
     private long _dueMs;
 
-    /// <summary>
-    /// Starts a background refresh when none runs and no backoff holds it back, for the state the caller found due
-    /// (<paramref name="due"/>; <see langword="null"/> when there was none). Never waits, never throws.
-    /// </summary>
-    private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger, SessionState? due)
+    /// <summary>Starts a background refresh when one is due, none runs and no backoff holds it back. Never waits, never throws.</summary>
+    private void TryStartBackgroundRefresh(long now, RefreshTrigger trigger)
     {
         // Cheap unlocked pre-check: in the advisory window every call comes here, and all but one must leave at once.
         if (Volatile.Read(ref _inflight) is not null || now < Volatile.Read(ref _nextAttemptAtMs))
@@ -32,12 +29,20 @@ internal sealed partial class RefreshingSession
                 return;
             }
 
-            // A refresh may have ended and published since the caller's unlocked checks: the state it found due is no
-            // longer the current one, and the new one is not due. Starting another would be a second STS call for
-            // credentials just fetched (the proactive timer and advisory callers race the publication). Only a state
-            // published since counts: the same state (a backoff retry after a forced refresh failed, say) still goes.
-            if (!ReferenceEquals(_state, due) && _state is { } current && now < current.RefreshAtMs)
+            // A refresh may have ended and published since the caller's unlocked checks (the proactive timer and
+            // advisory callers race the publication): starting another would be a second STS call for credentials just
+            // fetched. A refresh is due when there is no state, when the state is past its refresh point, or when the
+            // last attempt failed (a backoff retry, also after a forced refresh failed while the state was fresh).
+            if (_failures == 0 && _state is { } current && now < current.RefreshAtMs)
             {
+                // Not due: the refresh that published armed the timer for its refresh point. Should nothing be armed for
+                // a leased session (the timer that brought us here has disarmed itself), arm it, or no proactive
+                // refresh would ever run again.
+                if (_leases > 0 && _dueMs == RefreshScheduler.NotScheduled)
+                {
+                    ScheduleTimerLocked(current.RefreshAtMs, "refresh point");
+                }
+
                 return;
             }
 
@@ -457,9 +462,7 @@ internal sealed partial class RefreshingSession
             return;
         }
 
-        // The state first, then the clock: a state published after this read is seen as new under the lock.
-        var due = Volatile.Read(ref _state);
-        TryStartBackgroundRefresh(Clock.NowMs, RefreshTrigger.Proactive, due);
+        TryStartBackgroundRefresh(Clock.NowMs, RefreshTrigger.Proactive);
     }
 
     /// <summary>One refresh from its publication as in flight to its completion.</summary>

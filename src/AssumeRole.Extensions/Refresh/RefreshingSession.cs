@@ -154,7 +154,7 @@ internal sealed partial class RefreshingSession : IDisposable
 
         if (now >= state.RefreshAtMs)
         {
-            TryStartBackgroundRefresh(now, RefreshTrigger.Advisory, state);
+            TryStartBackgroundRefresh(now, RefreshTrigger.Advisory);
         }
 
         return state;
