@@ -58,7 +58,7 @@ internal sealed class ConfigurationValues
 
         var path = _section is IConfigurationSection s ? ConfigurationPath.Combine(s.Path, key) : key;
         throw new InvalidOperationException(
-            string.Create(CultureInfo.InvariantCulture, $"Failed to convert configuration value at '{SafeText.Escape(path, MaxShownPathCharacters)}' to type '{typeof(T)}'."),
+            string.Create(CultureInfo.InvariantCulture, $"Failed to convert configuration value at {SafeText.QuoteUpTo(path, MaxShownPathCharacters)} to type '{typeof(T)}'."),
             new FormatException("The value is empty."));
     }
 
@@ -80,7 +80,7 @@ internal sealed class ConfigurationValues
             if (child.Value is null && !child.GetChildren().Any())
             {
                 throw new InvalidOperationException(
-                    $"The configuration value at '{SafeText.Escape(child.Path, MaxShownPathCharacters)}' is null: every entry of {key} needs a value (an empty string where STS allows one).");
+                    $"The configuration value at {SafeText.QuoteUpTo(child.Path, MaxShownPathCharacters)} is null: every entry of {key} needs a value (an empty string where STS allows one).");
             }
         }
     }

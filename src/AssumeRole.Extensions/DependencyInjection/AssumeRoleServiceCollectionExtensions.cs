@@ -153,7 +153,10 @@ public static class AssumeRoleServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<AssumeRoleOptions>(name);
         services.AddKeyedSingleton(name, static (sp, key) =>
         {
-            AwsOptionsTemplate.ThrowIfReading((string)key!);
+            // Before the role's options are created: when their creation is what reads the app's AWSOptions, the role
+            // resolved again by that read would re-enter the options cache's Lazy instead of failing plainly. Any other
+            // role goes on: its options fail plainly if they need that read (AwsRegionDefaults), and pass if they do not.
+            sp.GetRequiredService<AwsOptionsTemplate>().ThrowIfReadFor((string)key!);
             return new AssumeRoleBinding((string)key!, sp.GetRequiredService<IOptionsMonitor<AssumeRoleOptions>>(), sp.GetRequiredService<AssumeRoleContext>(), sp.GetService<AssumeRoleOptionsFactory.LastValid>());
         });
         services.AddKeyedSingleton(name, static (sp, key) => sp.GetRequiredKeyedService<AssumeRoleBinding>(key).Credentials);

@@ -14,7 +14,7 @@ internal sealed class AwsRegionDefaults(AwsOptionsTemplate template) : IPostConf
     public void PostConfigure(string? name, AssumeRoleOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Region ??= template.Region;
+        options.Region ??= template.RegionFor(name);
     }
 
     public void PostConfigure(string? name, MultiTenantOptions options)

@@ -21,15 +21,18 @@ internal static class SafeText
     /// The value in single quotes, escaped, and cut after <see cref="MaxShownCharacters"/> characters with its full
     /// length appended: <c>'arn:aws:iam::…' (1048576 characters)</c>. <see langword="null"/> reads <c>null</c>.
     /// </summary>
-    public static string Quote(string? value)
+    public static string Quote(string? value) => QuoteUpTo(value, MaxShownCharacters);
+
+    /// <summary>The value like <see cref="Quote"/>, cut after <paramref name="maxCharacters"/> characters.</summary>
+    public static string QuoteUpTo(string? value, int maxCharacters)
     {
         if (value is null)
         {
             return "null";
         }
 
-        var sb = new StringBuilder(Math.Min(value.Length, MaxShownCharacters) + 32).Append('\'');
-        var cut = Append(sb, value, MaxShownCharacters, quoted: true);
+        var sb = new StringBuilder(Math.Min(value.Length, maxCharacters) + 32).Append('\'');
+        var cut = Append(sb, value, maxCharacters, quoted: true);
         sb.Append('\'');
         if (cut)
         {
