@@ -78,6 +78,12 @@ internal class AssumeRoleHopSettings
         MfaSerialNumber = values.String(nameof(MfaSerialNumber), MfaSerialNumber);
         Region = values.String(nameof(Region), Region);
         ServiceUrl = values.String(nameof(ServiceUrl), ServiceUrl);
+        RejectNullListEntries(values);
+    }
+
+    /// <summary>Refuses a null entry of a hop's lists and dictionaries (see <see cref="ConfigurationValues.RejectNullEntries"/>).</summary>
+    protected static void RejectNullListEntries(ConfigurationValues values)
+    {
         values.RejectNullEntries(nameof(PolicyArns));
         values.RejectNullEntries(nameof(Tags));
         values.RejectNullEntries(nameof(TransitiveTagKeys));

@@ -101,10 +101,7 @@ internal sealed class AssumeRoleSettings : AssumeRoleHopSettings
         // Appended hops start at their defaults, but a null entry of their lists would still be dropped.
         foreach (var hop in section.GetSection(nameof(Chain)).GetChildren())
         {
-            var hopValues = new ConfigurationValues(hop);
-            hopValues.RejectNullEntries(nameof(PolicyArns));
-            hopValues.RejectNullEntries(nameof(Tags));
-            hopValues.RejectNullEntries(nameof(TransitiveTagKeys));
+            RejectNullListEntries(new ConfigurationValues(hop));
         }
     }
 
